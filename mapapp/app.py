@@ -1,0 +1,54 @@
+"""Streamlit app: ``streamlit run mapapp/app.py``.
+
+Thin by design: widgets and session state only; all work happens in the core modules.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script by `streamlit run mapapp/app.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+
+from mapapp.errors import MapAppError  # noqa: E402
+from mapapp.ui import mappanel, sidebar  # noqa: E402
+
+INTRO = (
+    "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
+    "the Bering Strait, to be bored by the Boring Company for under $8 bn in under 8 years. "
+    "This tool lets you check such claims against real bathymetry and coastlines."
+)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide")
+    st.title("Bering Strait tunnel route explorer")
+    st.caption(INTRO)
+    try:
+        settings = sidebar.render_sidebar()
+        info = next(e["info"] for e in mappanel.cache.dataset_entries()
+                    if e["name"] == settings.dataset_name)
+        st.info(
+            f"Active grid: **{info['name']}** — resolution {info['resolution']}. "
+            + ("This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
+               "from the GSHHG coastline; depths are indicative only. "
+               "Finer grids: `python -m mapapp data fetch` / `data import`."
+               if min(info["res_native"]) >= 1 / 60 and info["crs"] == "EPSG:4326" else ""),
+            icon="ℹ️",
+        )
+        mappanel.show_map(settings, info)
+        clicked = st.session_state.get("clicked_point")
+        st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
+                    else "Click the map to read the depth (or “land”) at a point.")
+    except MapAppError as exc:
+        st.error(str(exc))
+    st.caption(
+        "Data: ETOPO5 (NOAA NGDC 1988, public domain) · GSHHG 2.3.6 coastline (Wessel & Smith, "
+        "LGPL-3.0) · places and boundaries with sources in geodata/README.md."
+    )
+
+
+main()

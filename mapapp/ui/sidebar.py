@@ -1,0 +1,108 @@
+"""Sidebar: dataset and display settings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ..mapview import BASEMAPS
+from ..overlay import COLORMAPS
+from . import cache
+
+ISOBATH_CHOICES = (0, 5, 10, 20, 50)
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    """Everything the sidebar decides (plain values)."""
+
+    dataset_path: str
+    dataset_name: str
+    cmap: str
+    vmin: float
+    vmax: float
+    opacity: float
+    hillshade: bool
+    isobath_interval: float
+    basemap: str
+
+
+def dataset_picker() -> dict:
+    """Select box over the grids in geodata/bathymetry; returns the chosen entry."""
+    entries = cache.dataset_entries()
+    usable = [e for e in entries if e["info"]]
+    if not usable:
+        st.sidebar.error("No usable bathymetry grid in geodata/bathymetry/. Restore the repository's geodata.")
+        st.stop()
+    names = [e["name"] for e in usable]
+    current = st.session_state.get("dataset")
+    if current not in names:  # unknown or removed: fall back to the embedded default
+        if current:
+            st.sidebar.warning(f"Dataset {current!r} is not available; using {names[0]}.")
+        st.session_state["dataset"] = names[0]
+    st.sidebar.selectbox(
+        "Bathymetry dataset",
+        names,
+        key="dataset",
+        format_func=lambda n: next(e["label"] for e in usable if e["name"] == n),
+        help="Any GeoTIFF/NetCDF grid dropped into geodata/bathymetry/ appears here.",
+    )
+    broken = [e for e in entries if not e["info"]]
+    for e in broken:
+        st.sidebar.caption(f"⚠ {e['name']}: {e['error']}")
+    return next(e for e in usable if e["name"] == st.session_state["dataset"])
+
+
+def render_sidebar() -> MapSettings:
+    """Draw the sidebar and return the settings."""
+    st.sidebar.header("Bathymetry")
+    entry = dataset_picker()
+    info = entry["info"]
+    with st.sidebar.expander("About this grid", expanded=False):
+        st.markdown(
+            f"**{info['name']}**  \n"
+            f"Resolution: {info['resolution']}  \n"
+            f"CRS: {info['crs']}; size {info['size_px'][0]}×{info['size_px'][1]} px  \n"
+            f"Extent (W,S,E,N): {', '.join(f'{v:.3f}' for v in info['bounds_deg'])}  \n"
+            f"Values: {info['sign_convention']}; nodata {info['nodata']}  \n"
+            f"Source: {info['source'] or 'not stated'}  \n"
+            f"Licence: {info['licence'] or 'not stated'}"
+        )
+    lo, hi = cache.value_range(entry["path"], cache._mtime(entry["path"]), tuple(info["bounds_deg"]))
+    lo_i = int(math.floor(min(lo, -1.0)))
+    hi_i = int(math.ceil(max(hi, 0.0)))
+    cmap = st.sidebar.selectbox("Colormap", COLORMAPS, key="cmap")
+    vmin, vmax = st.sidebar.slider(
+        "Colour range (m, elevation)",
+        min_value=lo_i,
+        max_value=hi_i,
+        value=(lo_i, 0),
+        key=f"range::{entry['name']}",
+        help="Defaults: the grid's deepest value to sea level.",
+    )
+    if vmin >= vmax:
+        st.sidebar.warning("The colour range needs min < max; using the data range.")
+        vmin, vmax = lo_i, 0 if lo_i < 0 else hi_i
+    opacity = st.sidebar.slider("Opacity", 0.0, 1.0, 0.85, 0.05, key="opacity")
+    hillshade = st.sidebar.checkbox("Hillshade", value=False, key="hillshade")
+    interval = st.sidebar.selectbox(
+        "Isobath interval (m)", ISOBATH_CHOICES, index=2, key="isobath",
+        format_func=lambda v: "off" if v == 0 else f"{v} m",
+    )
+    basemap = st.sidebar.selectbox(
+        "Basemap", list(BASEMAPS), key="basemap",
+        help="Basemap tiles need internet; 'none' works offline.",
+    )
+    return MapSettings(
+        dataset_path=entry["path"],
+        dataset_name=entry["name"],
+        cmap=cmap,
+        vmin=float(vmin),
+        vmax=float(vmax),
+        opacity=float(opacity),
+        hillshade=bool(hillshade),
+        isobath_interval=float(interval),
+        basemap=basemap,
+    )
