@@ -61,7 +61,9 @@ class Waypoint:
             self.lon = float(self.lon)
             self.lat = float(self.lat)
         except (TypeError, ValueError) as exc:
-            raise RouteError(f"waypoint coordinates must be numbers, got {self.lon!r}, {self.lat!r}") from exc
+            raise RouteError(
+                f"waypoint coordinates must be numbers, got {self.lon!r}, {self.lat!r}"
+            ) from exc
         if not (math.isfinite(self.lon) and math.isfinite(self.lat)):
             raise RouteError("waypoint coordinates must be finite numbers (got NaN or infinity)")
         if not -90.0 <= self.lat <= 90.0:
@@ -221,7 +223,10 @@ class Route:
         if not isinstance(d, dict):
             raise RouteError("a route must be a JSON object")
         try:
-            wps = [Waypoint(*w) if isinstance(w, (list, tuple)) else Waypoint(**w) for w in d["waypoints"]]
+            wps = [
+                Waypoint(*w) if isinstance(w, (list, tuple)) else Waypoint(**w)
+                for w in d["waypoints"]
+            ]
             return cls(
                 id=str(d.get("id") or d.get("name") or "route"),
                 name=str(d.get("name") or d.get("id") or "route"),

@@ -1,0 +1,703 @@
+"""Reading routes from files (GeoJSON, KML/KMZ, GPX, CSV) and from drawn GeoJSON.
+
+:func:`read_routes` takes a path or the bytes of an upload and returns
+:class:`~mapapp.routes.Route` objects with ``origin="uploaded"``. Bad files raise
+:class:`~mapapp.errors.RouteFileError` with a plain message naming the problem.
+:func:`routes_from_drawings` turns the folium Draw plugin's features into ``"drawn"`` routes.
+
+Formats
+-------
+GeoJSON (``.geojson``, ``.json``)
+    A FeatureCollection, a Feature, a bare geometry or a GeometryCollection. Each
+    LineString is a route. A MultiLineString is one route when its parts are *contiguous*
+    (each part starts where the previous one ends, or at the opposite side of the
+    antimeridian: RFC 7946 §3.1.9 cut lines are rejoined and the cut vertex dropped);
+    otherwise each run of contiguous parts becomes its own route ("name (part 2)" …).
+    The route name is ``properties.name`` (or ``title``, ``id``); ``properties.mode`` is
+    used when valid. Vertex names come from named Point features lying on a vertex, or
+    from a ``properties.waypoint_names`` list. A legacy ``"crs"`` member
+    (``{"type": "name", "properties": {"name": …}}``) is honoured: ``EPSG:3857`` etc. are
+    read as x/y (easting, northing or lon, lat); the URN forms
+    (``urn:ogc:def:crs:EPSG::4326``) follow the authority axis order (lat, lon for 4326).
+KML / KMZ (``.kml``, ``.kmz``)
+    Read with GDAL (LIBKML driver, or KML) through pyogrio, every layer (Google Earth's
+    Folders become layers). Placemark names become route names; MultiGeometry lines are
+    handled like MultiLineStrings; named point Placemarks name the vertices they lie on.
+GPX (``.gpx``)
+    Read with gpxpy. Each ``<rte>`` is a route (its ``<rtept>`` names become waypoint
+    names); each ``<trk>`` is a route (its segments are joined in order). Named ``<wpt>``
+    lying on a vertex name it.
+CSV (``.csv``, ``.txt``, ``.tsv``)
+    One row per waypoint, delimiter ``,`` ``;`` or tab. Longitude column: ``lon``, ``lng``,
+    ``long``, ``longitude`` or ``x``; latitude: ``lat``, ``latitude`` or ``y`` (any case,
+    optional ``_deg``/`` (deg)`` suffix). Optional ``name`` column (waypoint names) and
+    ``route`` / ``route_id`` / ``route_name`` column: rows are grouped by its value (in
+    order of first appearance), one route per value. With ``;`` as delimiter a decimal
+    comma (``65,75``) is accepted.
+
+Examples
+--------
+>>> data = b'{"type": "LineString", "coordinates": [[-169.65, 66.08], [-168.08, 65.6]]}'
+>>> [r.name for r in read_routes(data, "line.geojson")], read_routes(data)[0].origin
+(['line'], 'uploaded')
+>>> csv = b"route;lat;lon\\nA;66,08;-169,65\\nA;65,6;-168,08\\n"
+>>> r = read_routes(csv, "pts.csv")[0]
+>>> r.name, round(r.length_m() / 1000, 1)
+('A', 89.5)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import RouteError, RouteFileError
+from .geodesy import unwrap_lons
+from .routes import MODES, Route, Waypoint, unique_id
+
+__all__ = [
+    "FORMATS",
+    "MAX_BYTES",
+    "MAX_WAYPOINTS",
+    "read_routes",
+    "routes_from_drawings",
+    "routes_from_geojson",
+]
+
+#: Default size limit of a route file, bytes (10 MB).
+MAX_BYTES = 10 * 1024 * 1024
+#: Most vertices one route may have (simplify longer GPS tracks before uploading).
+MAX_WAYPOINTS = 5000
+#: File extension -> format name.
+FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".kml": "kml",
+    ".kmz": "kmz",
+    ".gpx": "gpx",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+}
+_SAME = 1e-7  # degrees: vertices this close are the same point (~1 cm)
+
+_LON_NAMES = {"lon", "lng", "long", "longitude", "x"}
+_LAT_NAMES = {"lat", "latitude", "y"}
+_NAME_NAMES = {"name", "waypoint", "waypoint_name", "label", "point", "point_name"}
+_ROUTE_NAMES = {"route", "route_id", "route_name", "routeid", "line", "track"}
+
+
+class _Raw:
+    """A route as read from a file, before validation."""
+
+    def __init__(self, name, coords, names=None, mode=None):
+        self.name = "" if name is None else str(name).strip()
+        self.coords = [(float(c[0]), float(c[1])) for c in coords]
+        self.names = list(names) if names is not None else [""] * len(self.coords)
+        self.mode = mode
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def read_routes(source, filename: str | None = None, max_bytes: int = MAX_BYTES) -> list[Route]:
+    """Routes from a route file.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or file-like
+        A path, the file's bytes, or an object with ``read()`` (e.g. a Streamlit
+        ``UploadedFile``; its ``name`` is used when ``filename`` is not given).
+    filename : str, optional
+        Name used to pick the format (by extension) and to name unnamed routes. Without
+        it the format is recognised from the content.
+    max_bytes : int
+        Size limit in bytes (default 10 MB).
+
+    Returns
+    -------
+    list of Route
+        At least one; ``origin="uploaded"``, unique ids, names from the file.
+
+    Raises
+    ------
+    RouteFileError
+        Empty or too large file, unsupported extension, malformed content, no line
+        geometry, coordinates out of range … The message names the problem.
+    """
+    data, filename = _read_source(source, filename, max_bytes)
+    fmt = _detect_format(data, filename)
+    stem = Path(filename).stem if filename else "uploaded route"
+    if fmt == "geojson":
+        raws = _parse_geojson(data)
+    elif fmt in ("kml", "kmz"):
+        raws = _parse_kml(data, fmt)
+    elif fmt == "gpx":
+        raws = _parse_gpx(data)
+    else:
+        raws = _parse_csv(data)
+    return _build(raws, stem, "uploaded", set())
+
+
+def routes_from_geojson(obj, name: str = "route", origin: str = "uploaded") -> list[Route]:
+    """Routes from an already parsed GeoJSON object (dict), as :func:`read_routes` does."""
+    return _build(_geojson_raws(obj), name, origin, set())
+
+
+def routes_from_drawings(features, existing_names=()) -> list[Route]:
+    """Routes from the folium Draw plugin's drawings (streamlit-folium ``all_drawings``).
+
+    Parameters
+    ----------
+    features : list of dict
+        GeoJSON Features. LineStrings (polylines) become routes; other shapes (markers,
+        polygons, circles) are ignored. Longitudes drawn on a wrapped copy of the world
+        (e.g. 191°) are brought back next to the strait (-169°), and a line drawn across
+        the antimeridian stays continuous.
+    existing_names : iterable of str
+        Names and ids already in use (presets, uploads): new names and ids avoid them.
+        Pass only the *other* routes' names: the drawn routes are rebuilt from the full
+        ``all_drawings`` list on every rerun.
+
+    Returns
+    -------
+    list of Route
+        ``origin="drawn"``, named ``properties.name`` or "Drawn route 1", "Drawn route 2"
+        …; the id is ``drawn-`` plus a hash of the coordinates, so the same drawing keeps
+        its id across reruns.
+
+    Raises
+    ------
+    RouteError
+        If a drawn line is degenerate (fewer than two distinct points).
+    """
+    taken = {str(n) for n in existing_names}
+    out = []
+    for k, feat in enumerate(features or []):
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        if not isinstance(geom, dict) or geom.get("type") != "LineString":
+            continue
+        coords = geom.get("coordinates") or []
+        try:
+            pts = [(float(c[0]), float(c[1])) for c in coords]
+        except (TypeError, ValueError, IndexError):
+            raise RouteError(f"drawn line {k + 1} has malformed coordinates") from None
+        if len(pts) < 2:
+            raise RouteError(f"drawn line {k + 1} needs at least two points")
+        lons = unwrap_lons([p[0] for p in pts])
+        props = feat.get("properties") or {}
+        name = str(props.get("name") or "").strip()
+        if not name or name in taken:
+            n = 1
+            while f"Drawn route {n}" in taken:
+                n += 1
+            name = f"Drawn route {n}"
+        taken.add(name)
+        key = json.dumps([[round(float(x), 6), round(p[1], 6)] for x, p in zip(lons, pts)])
+        digest = hashlib.sha1(key.encode()).hexdigest()[:8]
+        rid = unique_id("drawn-" + digest, taken)
+        taken.add(rid)
+        route = Route(
+            id=rid,
+            name=name,
+            waypoints=[Waypoint(x, p[1]) for x, p in zip(lons, pts)],
+            origin="drawn",
+        )
+        out.append(route)
+    return out
+
+
+# --- source and format ---------------------------------------------------------------------
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _read_source(source, filename, max_bytes):
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        if filename is None:
+            filename = getattr(source, "name", None)
+        data = source.read(max_bytes + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        path = Path(source)
+        if filename is None:
+            filename = path.name
+        if not path.is_file():
+            raise RouteFileError(f"route file not found: {path}")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise RouteFileError(f"{path.name} is {_mb(size)}; the limit is {_mb(max_bytes)}")
+        data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise RouteFileError(
+            f"{filename or 'the file'} is larger than the {_mb(max_bytes)} limit"
+        )
+    if not data.strip():
+        raise RouteFileError(f"{filename or 'the file'} is empty")
+    return data, filename
+
+
+def _detect_format(data: bytes, filename: str | None) -> str:
+    if filename:
+        ext = Path(filename).suffix.lower()
+        if ext in FORMATS:
+            return FORMATS[ext]
+        if ext:
+            raise RouteFileError(
+                f"unsupported file type {ext!r}; upload GeoJSON (.geojson/.json), KML (.kml/.kmz), "
+                "GPX (.gpx) or CSV (.csv)"
+            )
+    if data[:2] == b"PK":
+        return "kmz"
+    head = data[:2000].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"{", b"[")):
+        return "geojson"
+    if head.startswith(b"<"):
+        if b"<kml" in head:
+            return "kml"
+        if b"<gpx" in head:
+            return "gpx"
+        raise RouteFileError("the file is XML but neither KML nor GPX")
+    return "csv"
+
+
+# --- building routes -----------------------------------------------------------------------
+
+
+def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
+    if not raws:
+        raise RouteFileError("no routes found in the file")
+    routes = []
+    unnamed = sum(1 for r in raws if not r.name)
+    counter = 0
+    for raw in raws:
+        if not raw.name:
+            counter += 1
+            raw.name = stem if unnamed == 1 else f"{stem} {counter}"
+        label = f"route {raw.name!r}"
+        if len(raw.coords) > MAX_WAYPOINTS:
+            raise RouteFileError(
+                f"{label} has {len(raw.coords)} points; the limit is {MAX_WAYPOINTS} "
+                "(simplify the line first)"
+            )
+        for i, (lon, lat) in enumerate(raw.coords, start=1):
+            if not (math.isfinite(lon) and math.isfinite(lat)):
+                raise RouteFileError(f"{label}, point {i}: coordinates are not finite numbers")
+            if not -90.0 <= lat <= 90.0:
+                raise RouteFileError(
+                    f"{label}, point {i}: latitude {lat:g} is out of range (-90..90); "
+                    "are longitude and latitude swapped?"
+                )
+            if not -540.0 <= lon <= 540.0:
+                raise RouteFileError(f"{label}, point {i}: longitude {lon:g} is out of range")
+        lons = unwrap_lons([c[0] for c in raw.coords]) if raw.coords else []
+        mode = raw.mode if raw.mode in MODES else "rail"
+        rid = unique_id(raw.name, taken)
+        taken.add(rid)
+        try:
+            route = Route(
+                id=rid,
+                name=raw.name,
+                waypoints=[
+                    Waypoint(x, c[1], n) for x, c, n in zip(lons, raw.coords, raw.names)
+                ],
+                mode=mode,
+                origin=origin,
+            )
+        except RouteError as exc:
+            raise RouteFileError(f"{label}: {exc}") from None
+        routes.append(route)
+    return routes
+
+
+def _name_vertices(raws: list[_Raw], points: list[tuple[float, float, str]]) -> None:
+    """Give each unnamed vertex the name of a named point lying on it."""
+    if not points:
+        return
+    for raw in raws:
+        for i, (lon, lat) in enumerate(raw.coords):
+            if raw.names[i]:
+                continue
+            for plon, plat, pname in points:
+                dlon = abs((plon - lon + 180.0) % 360.0 - 180.0)
+                if dlon < 1e-6 and abs(plat - lat) < 1e-6:
+                    raw.names[i] = pname
+                    break
+
+
+def _at_antimeridian(a, b) -> bool:
+    """True if a line part ending at ``a`` and the next starting at ``b`` meet at ±180°."""
+    on_a = abs(abs(a[0]) - 180.0) < _SAME
+    on_b = abs(abs(b[0]) - 180.0) < _SAME
+    return on_a and on_b and a[0] * b[0] < 0 and abs(a[1] - b[1]) < 1e-6
+
+
+def _join_parts(parts: list[list[tuple]]) -> list[list[tuple]]:
+    """Join contiguous line parts. Returns runs of coordinates (each a list of
+    ``(lon, lat, name)``)."""
+    runs: list[list[tuple]] = []
+    for part in parts:
+        part = list(part)
+        if not part:
+            continue
+        if runs:
+            last = runs[-1][-1]
+            first = part[0]
+            if abs(last[0] - first[0]) < _SAME and abs(last[1] - first[1]) < _SAME:
+                runs[-1].extend(part[1:])
+                continue
+            if _at_antimeridian(last, first):
+                # RFC 7946 cut: drop the inserted crossing vertex on both sides
+                if len(runs[-1]) > 1:
+                    runs[-1].pop()
+                runs[-1].extend(part[1:] if len(part) > 1 else part)
+                continue
+        runs.append(part)
+    return runs
+
+
+def _lines_to_raws(name, parts, mode=None, vertex_names=None) -> list[_Raw]:
+    """Raw routes from a list of line parts [[(lon, lat, vname), …], …]."""
+    runs = _join_parts(parts)
+    out = []
+    for k, run in enumerate(runs):
+        label = name if len(runs) == 1 or not name else f"{name} (part {k + 1})"
+        names = [p[2] if len(p) > 2 else "" for p in run]
+        if vertex_names and len(runs) == 1 and len(vertex_names) == len(run):
+            names = [str(n or "") for n in vertex_names]
+        out.append(_Raw(label, [(p[0], p[1]) for p in run], names, mode))
+    return out
+
+
+# --- GeoJSON -------------------------------------------------------------------------------
+
+
+def _parse_geojson(data: bytes) -> list[_Raw]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RouteFileError("the GeoJSON file is not UTF-8 text") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RouteFileError(
+            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    return _geojson_raws(obj)
+
+
+def _crs_transform(obj):
+    """A function (x, y) -> (lon, lat) for the legacy "crs" member, or None."""
+    crs = obj.get("crs") if isinstance(obj, dict) else None
+    if crs is None:
+        return None
+    import pyproj
+
+    if not isinstance(crs, dict) or crs.get("type") != "name":
+        raise RouteFileError(
+            "unsupported GeoJSON 'crs' member (only {\"type\": \"name\"} is understood); "
+            "save the file as plain WGS84 GeoJSON"
+        )
+    name = str((crs.get("properties") or {}).get("name", ""))
+    try:
+        src = pyproj.CRS.from_user_input(name)
+    except pyproj.exceptions.CRSError:
+        raise RouteFileError(f"unknown CRS {name!r} in the GeoJSON 'crs' member") from None
+    if src.equals("OGC:CRS84"):
+        return None
+    urn = name.lower().startswith("urn:")
+    tr = pyproj.Transformer.from_crs(src, "OGC:CRS84", always_xy=not urn)
+
+    def transform(x, y):
+        lon, lat = tr.transform(x, y)
+        return float(lon), float(lat)
+
+    return transform
+
+
+def _positions(coords, where: str, transform) -> list[tuple]:
+    if not isinstance(coords, list):
+        raise RouteFileError(f"{where}: 'coordinates' must be a list")
+    out = []
+    for i, c in enumerate(coords, start=1):
+        if not (isinstance(c, list) and len(c) >= 2):
+            raise RouteFileError(f"{where}, position {i}: expected [lon, lat], got {c!r}")
+        try:
+            x, y = float(c[0]), float(c[1])
+        except (TypeError, ValueError):
+            raise RouteFileError(f"{where}, position {i}: coordinates must be numbers") from None
+        if transform is not None:
+            x, y = transform(x, y)
+        out.append((x, y, ""))
+    return out
+
+
+def _geojson_raws(obj) -> list[_Raw]:
+    if not isinstance(obj, dict) or "type" not in obj:
+        raise RouteFileError("not GeoJSON: expected an object with a 'type' member")
+    transform = _crs_transform(obj)
+    t = obj["type"]
+    if t == "FeatureCollection":
+        feats = obj.get("features")
+        if not isinstance(feats, list):
+            raise RouteFileError("FeatureCollection without a 'features' list")
+    elif t == "Feature":
+        feats = [obj]
+    else:
+        feats = [{"type": "Feature", "geometry": obj, "properties": {}}]
+    raws: list[_Raw] = []
+    points: list[tuple[float, float, str]] = []
+    found: set[str] = set()
+    for k, feat in enumerate(feats, start=1):
+        if not isinstance(feat, dict):
+            raise RouteFileError(f"feature {k} is not an object")
+        props = feat.get("properties") or {}
+        if not isinstance(props, dict):
+            props = {}
+        name = props.get("name") or props.get("title") or props.get("Name") or feat.get("id")
+        name = "" if name is None else str(name)
+        geoms = _flatten(feat.get("geometry"), f"feature {k}")
+        parts = []
+        for gtype, coords in geoms:
+            found.add(gtype)
+            where = f"feature {k} ({gtype})"
+            if gtype == "LineString":
+                parts.append(_positions(coords, where, transform))
+            elif gtype == "MultiLineString":
+                if not isinstance(coords, list):
+                    raise RouteFileError(f"{where}: 'coordinates' must be a list")
+                parts.extend(_positions(p, where, transform) for p in coords)
+            elif gtype == "Point" and name:
+                p = _positions([coords], where, transform)[0]
+                points.append((p[0], p[1], name))
+        if parts:
+            wn = props.get("waypoint_names")
+            wn = wn if isinstance(wn, list) else None
+            raws.extend(_lines_to_raws(name, parts, props.get("mode"), wn))
+    if not raws:
+        raise RouteFileError(_no_lines_message(found))
+    _name_vertices(raws, points)
+    return raws
+
+
+def _flatten(geom, where: str) -> list[tuple[str, object]]:
+    if geom is None:
+        return []
+    if not isinstance(geom, dict) or "type" not in geom:
+        raise RouteFileError(f"{where}: geometry is not a GeoJSON object")
+    if geom["type"] == "GeometryCollection":
+        out = []
+        for g in geom.get("geometries") or []:
+            out.extend(_flatten(g, where))
+        return out
+    if geom["type"] not in (
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+    ):  # fmt: skip
+        raise RouteFileError(f"{where}: unknown geometry type {geom['type']!r}")
+    return [(geom["type"], geom.get("coordinates"))]
+
+
+def _no_lines_message(found: set) -> str:
+    if not found:
+        return "no line geometry found: the file has no geometries"
+    return (
+        "no line geometry found — found " + ", ".join(sorted(found)) + " only; "
+        "a route must be a LineString (a path), or upload waypoints as CSV"
+    )
+
+
+# --- KML -----------------------------------------------------------------------------------
+
+
+def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
+    import pyogrio
+    import pyogrio.errors
+
+    _GDAL_ERRORS = (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.FeatureError,
+        RuntimeError,
+        OSError,
+        ValueError,
+    )
+
+    if fmt == "kmz":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                kmls = [n for n in zf.namelist() if n.lower().endswith(".kml")]
+                if not kmls:
+                    raise RouteFileError("the KMZ archive contains no .kml file")
+                data = zf.read("doc.kml" if "doc.kml" in kmls else kmls[0])
+        except zipfile.BadZipFile:
+            raise RouteFileError("the KMZ file is not a valid zip archive") from None
+    head = data[:4000].lower()
+    if b"<kml" not in head:
+        raise RouteFileError("not a KML file: no <kml> element")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.kml"
+        path.write_bytes(data)
+        try:
+            layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+        except _GDAL_ERRORS as exc:
+            raise RouteFileError(f"cannot read the KML file: {_gdal_message(exc)}") from None
+        raws: list[_Raw] = []
+        points: list[tuple[float, float, str]] = []
+        found: set[str] = set()
+        for layer in layers:
+            try:
+                df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
+            except _GDAL_ERRORS as exc:
+                raise RouteFileError(
+                    f"cannot read layer {layer!r} of the KML file: {_gdal_message(exc)}"
+                ) from None
+            name_col = next((c for c in df.columns if c.lower() == "name"), None)
+            for i in range(len(df)):
+                geom = df.geometry.iloc[i]
+                if geom is None or geom.is_empty:
+                    continue
+                name = df[name_col].iloc[i] if name_col else ""
+                if name is None or (isinstance(name, float) and np.isnan(name)):
+                    name = ""
+                name = str(name)
+                parts = []
+                for sub in _explode(geom):
+                    found.add(sub.geom_type)
+                    if sub.geom_type == "LineString":
+                        parts.append([(x, y, "") for x, y in sub.coords])
+                    elif sub.geom_type == "Point" and name:
+                        points.append((sub.x, sub.y, name))
+                if parts:
+                    raws.extend(_lines_to_raws(name, parts))
+    if not raws:
+        raise RouteFileError(_no_lines_message(found))
+    _name_vertices(raws, points)
+    return raws
+
+
+def _explode(geom) -> list:
+    """Simple geometries of a (possibly nested) multi-geometry or collection."""
+    if geom.geom_type.startswith("Multi") or geom.geom_type == "GeometryCollection":
+        return [g for part in geom.geoms for g in _explode(part)]
+    return [geom]
+
+
+def _gdal_message(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- GPX -----------------------------------------------------------------------------------
+
+
+def _parse_gpx(data: bytes) -> list[_Raw]:
+    import gpxpy
+    import gpxpy.gpx
+
+    try:
+        gpx = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
+    except gpxpy.gpx.GPXXMLSyntaxException as exc:
+        raise RouteFileError(f"malformed GPX (XML error): {exc}") from None
+    except gpxpy.gpx.GPXException as exc:
+        raise RouteFileError(f"cannot read the GPX file: {exc}") from None
+    raws: list[_Raw] = []
+    for rte in gpx.routes:
+        if rte.points:
+            raws.append(
+                _Raw(
+                    rte.name,
+                    [(p.longitude, p.latitude) for p in rte.points],
+                    [p.name or "" for p in rte.points],
+                )
+            )
+    for trk in gpx.tracks:
+        pts = [(p.longitude, p.latitude, p.name or "") for s in trk.segments for p in s.points]
+        if pts:
+            raws.append(_Raw(trk.name, [p[:2] for p in pts], [p[2] for p in pts]))
+    if not raws:
+        if gpx.waypoints:
+            raise RouteFileError(
+                "no line geometry found — found waypoints (<wpt>) only; a route needs a "
+                "<rte> or <trk>"
+            )
+        raise RouteFileError("no routes or tracks found in the GPX file")
+    _name_vertices(raws, [(w.longitude, w.latitude, w.name) for w in gpx.waypoints if w.name])
+    return raws
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _norm_header(h: str) -> str:
+    h = h.strip().strip('"').lower().replace(" ", "_")
+    for suffix in ("_(deg)", "(deg)", "_deg", "_degrees", "_dd"):
+        h = h.removesuffix(suffix)
+    return h.strip("_")
+
+
+def _parse_csv(data: bytes) -> list[_Raw]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    lines = text.splitlines()
+    header_line = next((ln for ln in lines if ln.strip()), "")
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    delim = max(counts, key=counts.get)
+    if counts[delim] == 0:
+        raise RouteFileError(
+            "the CSV file needs a header with at least longitude and latitude columns "
+            "(e.g. 'name,lon,lat'), separated by ',' or ';'"
+        )
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    header = [_norm_header(h) for h in rows[0]]
+    col = {}
+    kinds = {"lon": _LON_NAMES, "lat": _LAT_NAMES, "name": _NAME_NAMES, "route": _ROUTE_NAMES}
+    for kind, names in kinds.items():
+        idx = [i for i, h in enumerate(header) if h in names]
+        if idx:
+            col[kind] = idx[0]
+    if "lon" not in col or "lat" not in col:
+        raise RouteFileError(
+            "the CSV file needs longitude and latitude columns (found: "
+            + ", ".join(repr(h) for h in rows[0])
+            + "); name them lon/lng/longitude/x and lat/latitude/y"
+        )
+    def cell(row, kind):
+        i = col.get(kind)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    groups: dict[str, list] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        vals = []
+        for kind, label in (("lon", "longitude"), ("lat", "latitude")):
+            raw = cell(row, kind)
+            if not raw:
+                raise RouteFileError(f"CSV row {n}: {label} is empty")
+            if delim != "," and "," in raw and "." not in raw:
+                raw = raw.replace(",", ".")
+            try:
+                vals.append(float(raw))
+            except ValueError:
+                raise RouteFileError(f"CSV row {n}: {label} {raw!r} is not a number") from None
+        groups.setdefault(cell(row, "route"), []).append((vals[0], vals[1], cell(row, "name")))
+    if not groups:
+        raise RouteFileError("the CSV file has a header but no waypoint rows")
+    return [
+        _Raw(key, [(p[0], p[1]) for p in pts], [p[2] for p in pts]) for key, pts in groups.items()
+    ]
