@@ -1,0 +1,650 @@
+"""Exports: GeoJSON, KML, GPX, GeoPackage, CSV, profile CSV and a tunnel JSON summary.
+
+Every ``*_bytes`` function returns the file's content as :class:`bytes` (ready for a
+download button); every ``write_*`` function writes the same bytes to a path atomically (a
+temporary file in the same folder, then :func:`os.replace`: a failure leaves no partial
+file). Files are written by GDAL (pyogrio) from shapely geometries, except GeoJSON (built
+from shapely's ``mapping`` so that properties may be nested objects) and the CSV/JSON
+tables (pandas / json).
+
+Conventions
+-----------
+* Coordinates are WGS84 longitude/latitude in degrees, longitudes in [-180, 180].
+* Lines are cut at the antimeridian (RFC 7946 §3.1.9) into MultiLineStrings with
+  :func:`mapapp.geodesy.split_antimeridian`; the parts meet at ±180° at the same latitude.
+* GeoJSON coordinates have 6 decimals (1e-6° ≈ 0.1 m of latitude).
+
+Examples
+--------
+>>> from mapapp.routes import Route
+>>> r = Route.from_coords("demo", "Demo", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
+>>> import json
+>>> fc = json.loads(geojson_bytes([r]))
+>>> fc["type"], "crs" in fc, fc["features"][0]["properties"]["length_km"]
+('FeatureCollection', False, 89.585)
+>>> export_filename([r], "kml", "2025-11-03")
+'bering-demo-2025-11-03.kml'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ExportError
+from .geodesy import normalize_lon, split_antimeridian
+
+__all__ = [
+    "FORMATS",
+    "PRECISION",
+    "atomic_write",
+    "export_bytes",
+    "export_filename",
+    "geojson_bytes",
+    "gpkg_bytes",
+    "gpx_bytes",
+    "kml_bytes",
+    "kml_colour",
+    "profile_csv_bytes",
+    "route_colour",
+    "route_geometry",
+    "route_properties",
+    "tunnel_json_bytes",
+    "waypoints_csv_bytes",
+    "write_export",
+    "write_geojson",
+    "write_gpkg",
+    "write_gpx",
+    "write_kml",
+    "write_profile_csv",
+    "write_tunnel_json",
+    "write_waypoints_csv",
+]
+
+#: Route export formats -> file suffix (the profile CSV and tunnel JSON have their own).
+FORMATS = {
+    "geojson": ".geojson",
+    "kml": ".kml",
+    "gpx": ".gpx",
+    "gpkg": ".gpkg",
+    "csv": ".csv",
+}
+
+#: Decimals kept for coordinates in GeoJSON and CSV (1e-6° ≈ 0.11 m of latitude).
+PRECISION = 6
+
+_SUFFIXES = {
+    **FORMATS,
+    "csv": "-waypoints.csv",
+    "profile": "-profile.csv",
+    "tunnel": "-tunnel.json",
+    "png": ".png",
+    "pdf": ".pdf",
+    "svg": ".svg",
+    "html": ".html",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+def route_colour(route, index: int = 0) -> str:
+    """The route's colour as ``#rrggbb`` (its own CSS colour, else the palette's).
+
+    Parameters
+    ----------
+    route : mapapp.routes.Route
+    index : int
+        Position of the route in the list being drawn (picks the entry of
+        :data:`mapapp.routes.PALETTE`, as on the interactive map).
+    """
+    from matplotlib.colors import to_hex
+
+    from .routes import route_colour as palette_colour
+
+    if route.colour:
+        try:
+            return to_hex(route.colour)
+        except ValueError:
+            pass
+    return to_hex(palette_colour(index))
+
+
+def kml_colour(colour: str, alpha: float = 1.0) -> str:
+    """A CSS colour as KML ``aabbggrr`` (hex, lower case).
+
+    >>> kml_colour("#d62728")
+    'ff2827d6'
+    """
+    from matplotlib.colors import to_rgba
+
+    r, g, b, _ = to_rgba(colour)
+    return "".join(f"{round(v * 255):02x}" for v in (alpha, b, g, r))
+
+
+def _round(x: float, nd: int = PRECISION) -> float:
+    v = round(float(x), nd)
+    return 0.0 if v == 0 else v
+
+
+def _round_all(obj, nd: int):
+    """Round every float inside lists/dicts to ``nd`` decimals."""
+    if isinstance(obj, float):
+        return _round(obj, nd)
+    if isinstance(obj, list):
+        return [_round_all(v, nd) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _round_all(v, nd) for k, v in obj.items()}
+    return obj
+
+
+def _jsonable(obj):
+    """Convert numpy scalars/arrays and NaN into plain JSON values (recursively)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer, int)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        return None if not math.isfinite(float(obj)) else float(obj)
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    if hasattr(obj, "to_dict"):
+        return _jsonable(obj.to_dict())
+    if obj is None or isinstance(obj, str):
+        return obj
+    return str(obj)
+
+
+def _tunnel_dict(result) -> dict:
+    return _jsonable(result.to_dict() if hasattr(result, "to_dict") else dict(result))
+
+
+def _check_routes(routes) -> list:
+    routes = list(routes)
+    if not routes:
+        raise ExportError("nothing to export: choose at least one route")
+    return routes
+
+
+def route_geometry(route, precision: int | None = PRECISION):
+    """The route as a shapely LineString, or a MultiLineString when it crosses 180°.
+
+    Longitudes are wrapped into [-180, 180]; each crossing of the antimeridian ends a
+    part at ±180° and starts the next at ∓180° on the same latitude (RFC 7946 §3.1.9).
+    """
+    from shapely.geometry import LineString, MultiLineString
+
+    parts = split_antimeridian(route.lons, route.lats)
+    lines = []
+    for lons, lats in parts:
+        if precision is not None:
+            coords = [(_round(x, precision), _round(y, precision)) for x, y in zip(lons, lats)]
+        else:
+            coords = list(zip(lons.tolist(), lats.tolist()))
+        lines.append(LineString(coords))
+    return lines[0] if len(lines) == 1 else MultiLineString(lines)
+
+
+def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
+    """Plain-JSON properties of a route for the vector exports.
+
+    Parameters
+    ----------
+    route : mapapp.routes.Route
+    tunnel : TunnelResult or dict, optional
+        Tunnel model results for the route (stored under ``"tunnel"``).
+    metrics : bool
+        Add the figures of :func:`mapapp.metrics.route_metrics` (subsea/land km …).
+
+    Returns
+    -------
+    dict
+        ``id, name, mode, origin, length_km`` (geodesic, km, 3 decimals), ``legs_km``
+        (list, km), ``sources`` (list of URLs), ``claims`` (dict), ``colour``, ``notes`` and,
+        when available, the metrics figures and ``tunnel``.
+    """
+    props = {
+        "id": route.id,
+        "name": route.name,
+        "mode": route.mode,
+        "origin": route.origin,
+        "length_km": round(route.length_m() / 1000.0, 3),
+        "legs_km": [round(float(v) / 1000.0, 3) for v in route.legs_m()],
+        "sources": list(route.sources),
+        "claims": _jsonable(dict(route.claims)),
+        "colour": route.colour,
+        "notes": route.notes,
+    }
+    if metrics:
+        try:
+            from .metrics import route_metrics
+        except ImportError:  # metrics module not installed: export the geometry figures only
+            route_metrics = None
+        extra = _jsonable(route_metrics(route)) if route_metrics else {}
+        for key, val in extra.items():
+            if key not in props:
+                props[key] = _round_all(val, 4)
+    if tunnel is not None:
+        props["tunnel"] = _tunnel_dict(tunnel)
+    return props
+
+
+def export_filename(routes, fmt: str, date=None, prefix: str = "bering") -> str:
+    """A file name carrying the route id(s) and the date.
+
+    Parameters
+    ----------
+    routes : list of Route
+    fmt : str
+        ``geojson``, ``kml``, ``gpx``, ``gpkg``, ``csv`` (waypoints), ``profile``,
+        ``tunnel``, ``png``, ``pdf``, ``svg`` or ``html``.
+    date : datetime.date or str, optional
+        Defaults to today; a string is used as given (``YYYY-MM-DD``).
+
+    Examples
+    --------
+    >>> from mapapp.routes import Route
+    >>> rs = [Route.from_coords(i, i, [(0, 0), (1, 1)]) for i in "abcde"]
+    >>> export_filename(rs, "csv", "2025-11-03")
+    'bering-a-b-c-and-2-more-2025-11-03-waypoints.csv'
+    """
+    if fmt not in _SUFFIXES:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(_SUFFIXES)}")
+    routes = list(routes)
+    date = date or _dt.date.today()
+    day = date.isoformat() if isinstance(date, (_dt.date, _dt.datetime)) else str(date)
+    day = day[:10]
+    ids = [r.id for r in routes[:3]]
+    label = "-".join(ids) if ids else "routes"
+    if len(routes) > 3:
+        label += f"-and-{len(routes) - 3}-more"
+    return f"{prefix}-{label}-{day}{_SUFFIXES[fmt]}"
+
+
+# --------------------------------------------------------------------------- GeoJSON
+def _coords(geom_mapping) -> object:
+    def rnd(c):
+        if isinstance(c[0], (int, float)):
+            return [_round(v) for v in c]
+        return [rnd(x) for x in c]
+
+    return rnd(geom_mapping)
+
+
+def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+    """Routes as an RFC 7946 GeoJSON FeatureCollection (UTF-8 bytes).
+
+    Parameters
+    ----------
+    routes : list of Route
+    tunnels : mapping, optional
+        Route id -> tunnel result (``TunnelResult`` or dict), added as ``properties.tunnel``.
+    waypoints : bool
+        Also add one Point feature per waypoint (properties ``route_id``, ``seq``,
+        ``name``, ``kind="waypoint"``).
+
+    Returns
+    -------
+    bytes
+        No ``crs`` member (RFC 7946 is always WGS84 lon/lat); lines crossing 180° are
+        MultiLineStrings; 6-decimal coordinates.
+    """
+    from shapely.geometry import mapping
+
+    routes = _check_routes(routes)
+    tunnels = tunnels or {}
+    features = []
+    for route in routes:
+        geom = mapping(route_geometry(route))
+        props = {"kind": "route", **route_properties(route, tunnels.get(route.id))}
+        features.append(
+            {
+                "type": "Feature",
+                "id": route.id,
+                "properties": props,
+                "geometry": {"type": geom["type"], "coordinates": _coords(geom["coordinates"])},
+            }
+        )
+    if waypoints:
+        for route in routes:
+            for seq, wp in enumerate(route.waypoints):
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {
+                            "kind": "waypoint",
+                            "route_id": route.id,
+                            "seq": seq,
+                            "name": wp.name,
+                        },
+                        "geometry": {
+                            "type": "Point",
+                            "coordinates": [_round(normalize_lon(wp.lon)), _round(wp.lat)],
+                        },
+                    }
+                )
+    fc = {"type": "FeatureCollection", "features": features}
+    return (json.dumps(_jsonable(fc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- GDAL formats
+def _write_gdal(frames: list[tuple[str, object]], driver: str, suffix: str, **opts) -> bytes:
+    """Write GeoDataFrames as layers of one file with pyogrio; return its bytes."""
+    import pyogrio
+
+    with tempfile.TemporaryDirectory(prefix="mapapp-export-") as tmp:
+        path = Path(tmp) / f"export{suffix}"
+        try:
+            for i, (layer, gdf) in enumerate(frames):
+                # later layers go into the same file (append=True creates the new layer;
+                # without it LIBKML crashes re-opening its own output)
+                pyogrio.write_dataframe(gdf, path, layer=layer, driver=driver, append=i > 0,
+                                        **opts)
+        except Exception as exc:  # pyogrio raises several error types
+            raise ExportError(f"GDAL could not write the {driver} file: {exc}") from exc
+        return path.read_bytes()
+
+
+def _kml_description(route, props: dict) -> str:
+    """An HTML table of the route's figures; every user-supplied string is escaped."""
+    esc = html.escape
+    rows = [
+        ("Mode", props["mode"]),
+        ("Origin", props["origin"]),
+        ("Length (geodesic, WGS84)", f"{props['length_km']:.1f} km"),
+        ("Legs", ", ".join(f"{v:.1f}" for v in props["legs_km"]) + " km"),
+    ]
+    for key, label in (
+        ("subsea_km", "Subsea"),
+        ("land_km", "On land"),
+        ("longest_subsea_km", "Longest run under water"),
+    ):
+        val = props.get(key)
+        if isinstance(val, (int, float)):
+            rows.append((label, f"{val:.1f} km"))
+    falls = props.get("landfalls")
+    if isinstance(falls, list) and falls:
+        rows.append(("Landfalls", " → ".join(str(f.get("name", "")) for f in falls)))
+    tunnel = props.get("tunnel") or {}
+    for key, val in tunnel.items():
+        if isinstance(val, (int, float)) and not isinstance(val, bool):
+            rows.append((f"Tunnel {key}", f"{val:.4g}"))
+    for key, val in props["claims"].items():
+        rows.append((f"Claimed {key}", val if isinstance(val, str) else json.dumps(val)))
+    body = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in rows)
+    parts = [f"<table>{body}</table>"]
+    if route.notes:
+        parts.append(f"<p>{esc(route.notes)}</p>")
+    if route.sources:
+        links = "".join(f'<li><a href="{esc(u)}">{esc(u)}</a></li>' for u in route.sources)
+        parts.append(f"<p>Sources:</p><ul>{links}</ul>")
+    return "".join(parts)
+
+
+def _waypoints_frame(routes):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    rows, geoms = [], []
+    for route in routes:
+        for seq, wp in enumerate(route.waypoints):
+            rows.append({"route_id": route.id, "route_name": route.name, "seq": seq, "name": wp.name})
+            geoms.append(Point(float(normalize_lon(wp.lon)), wp.lat))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+
+
+def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+    """Routes as KML (one Placemark per route, line in the route colour).
+
+    Written by GDAL's LIBKML driver (the KML driver when LIBKML is absent) from an OGR
+    style string ``PEN(c:#rrggbb,w:4px)``, which GDAL turns into a ``<LineStyle>`` with
+    the KML ``aabbggrr`` colour. The description is an HTML table of the route's figures
+    (user text escaped). ``waypoints`` adds a ``waypoints`` folder of named points.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    routes = _check_routes(routes)
+    tunnels = tunnels or {}
+    rows, geoms = [], []
+    for i, route in enumerate(routes):
+        props = route_properties(route, tunnels.get(route.id))
+        rows.append(
+            {
+                "name": route.name,
+                "description": _kml_description(route, props),
+                "route_id": route.id,
+                "mode": route.mode,
+                "origin": route.origin,
+                "length_km": props["length_km"],
+                "OGR_STYLE": f"PEN(c:{route_colour(route, i)},w:4px)",
+            }
+        )
+        geoms.append(route_geometry(route, precision=None))
+    frames = [("routes", gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326"))]
+    if waypoints:
+        wp = _waypoints_frame(routes)
+        frames.append(("waypoints", wp))
+    driver = "LIBKML" if "LIBKML" in pyogrio.list_drivers(write=True) else "KML"
+    return _write_gdal(frames, driver, ".kml")
+
+
+def gpx_bytes(routes) -> bytes:
+    """Routes as GPX 1.1: one ``<rte>`` per route, one named ``<rtept>`` per waypoint.
+
+    Written by GDAL's GPX driver through its ``route_points`` layer; waypoints without a
+    name are called ``WP<n>``. Longitudes are wrapped into [-180, 180).
+    """
+    routes = _check_routes(routes)
+    wp = _waypoints_frame(routes)
+    wp["route_fid"] = [routes.index(r) for r in routes for _ in r.waypoints]
+    wp["name"] = [w.name or f"WP{i + 1}" for r in routes for i, w in enumerate(r.waypoints)]
+    wp = wp[["route_fid", "route_name", "name", "geometry"]]
+    return _write_gdal([("route_points", wp)], "GPX", ".gpx")
+
+
+def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
+    """Routes as a GeoPackage with layers ``routes`` (lines) and ``waypoints`` (points).
+
+    List and dict properties (``legs_km``, ``sources``, ``claims``, ``tunnel``) are stored
+    as JSON text columns.
+    """
+    import geopandas as gpd
+
+    routes = _check_routes(routes)
+    tunnels = tunnels or {}
+    rows = []
+    for route in routes:
+        props = route_properties(route, tunnels.get(route.id))
+        for key, val in props.items():
+            if isinstance(val, (list, dict)):
+                props[key] = json.dumps(val, ensure_ascii=False)
+        rows.append(props)
+    lines = gpd.GeoDataFrame(
+        rows, geometry=[route_geometry(r, precision=None) for r in routes], crs="EPSG:4326"
+    )
+    return _write_gdal([("routes", lines), ("waypoints", _waypoints_frame(routes))], "GPKG", ".gpkg")
+
+
+# --------------------------------------------------------------------------- tables
+def waypoints_csv_bytes(routes) -> bytes:
+    """Waypoints as CSV: ``route_id, route_name, seq, name, lon, lat`` (degrees, 6 dp).
+
+    >>> from mapapp.routes import Route
+    >>> r = Route.from_coords("a", "A", [(-169.6519, 66.0792, "Cape Dezhnev"), (181.0, 65.0)])
+    >>> print(waypoints_csv_bytes([r]).decode().strip())
+    route_id,route_name,seq,name,lon,lat
+    a,A,0,Cape Dezhnev,-169.6519,66.0792
+    a,A,1,,-179.0,65.0
+    """
+    import pandas as pd
+
+    routes = _check_routes(routes)
+    rows = [
+        {
+            "route_id": r.id,
+            "route_name": r.name,
+            "seq": seq,
+            "name": wp.name,
+            "lon": _round(normalize_lon(wp.lon)),
+            "lat": _round(wp.lat),
+        }
+        for r in routes
+        for seq, wp in enumerate(r.waypoints)
+    ]
+    buf = io.StringIO()
+    pd.DataFrame(rows).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def profile_csv_bytes(profiles) -> bytes:
+    """Seabed profile(s) as CSV.
+
+    Parameters
+    ----------
+    profiles : pandas.DataFrame or mapping
+        One profile from :func:`mapapp.profile.sample_profile` (columns ``chainage_m,
+        lon, lat, elevation_m, surface, leg`` …) or a mapping route id -> profile; with a
+        mapping a first column ``route_id`` is added. Metres and degrees.
+    """
+    import pandas as pd
+
+    if isinstance(profiles, pd.DataFrame):
+        table = profiles
+    else:
+        frames = [df.assign(route_id=rid) for rid, df in dict(profiles).items()]
+        if not frames:
+            raise ExportError("nothing to export: no profile was computed")
+        table = pd.concat(frames, ignore_index=True)
+        table = table[["route_id", *[c for c in table.columns if c != "route_id"]]]
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, float_format="%.6f", lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=None) -> bytes:
+    """The tunnel model's figures as JSON.
+
+    Parameters
+    ----------
+    results : mapping
+        Route id -> ``TunnelResult`` (or its ``to_dict()``).
+    routes : list of Route, optional
+        Adds each route's name and geodesic length.
+
+    Returns
+    -------
+    bytes
+        ``{"generated": date, "routes": [{"route_id", "route_name", "length_km",
+        "tunnel": {...}}, ...]}``
+    """
+    if not results:
+        raise ExportError("nothing to export: no tunnel result was computed")
+    by_id = {r.id: r for r in routes or []}
+    items = []
+    for rid, res in results.items():
+        item = {"route_id": rid}
+        if rid in by_id:
+            item["route_name"] = by_id[rid].name
+            item["length_km"] = round(by_id[rid].length_m() / 1000.0, 3)
+        item["tunnel"] = _tunnel_dict(res)
+        items.append(item)
+    date = date or _dt.date.today()
+    doc = {"generated": _jsonable(date), "routes": items}
+    return (json.dumps(_jsonable(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- dispatch
+def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+    """Routes in one of :data:`FORMATS` as bytes (``csv`` = waypoints CSV)."""
+    if fmt == "geojson":
+        return geojson_bytes(routes, tunnels=tunnels, waypoints=waypoints)
+    if fmt == "kml":
+        return kml_bytes(routes, tunnels=tunnels, waypoints=waypoints)
+    if fmt == "gpx":
+        return gpx_bytes(routes)
+    if fmt == "gpkg":
+        return gpkg_bytes(routes, tunnels=tunnels)
+    if fmt == "csv":
+        return waypoints_csv_bytes(routes)
+    raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def atomic_write(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder + os.replace).
+
+    Raises
+    ------
+    ExportError
+        When the folder does not exist or is not writable; no partial file is left.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: folder {folder} does not exist; create it first")
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp_name is not None and os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+def write_export(routes, fmt: str, path, **kw) -> Path:
+    """:func:`export_bytes` written atomically to ``path``."""
+    return atomic_write(path, export_bytes(routes, fmt, **kw))
+
+
+def write_geojson(routes, path, **kw) -> Path:
+    """:func:`geojson_bytes` written atomically to ``path``."""
+    return atomic_write(path, geojson_bytes(routes, **kw))
+
+
+def write_kml(routes, path, **kw) -> Path:
+    """:func:`kml_bytes` written atomically to ``path``."""
+    return atomic_write(path, kml_bytes(routes, **kw))
+
+
+def write_gpx(routes, path) -> Path:
+    """:func:`gpx_bytes` written atomically to ``path``."""
+    return atomic_write(path, gpx_bytes(routes))
+
+
+def write_gpkg(routes, path, **kw) -> Path:
+    """:func:`gpkg_bytes` written atomically to ``path``."""
+    return atomic_write(path, gpkg_bytes(routes, **kw))
+
+
+def write_waypoints_csv(routes, path) -> Path:
+    """:func:`waypoints_csv_bytes` written atomically to ``path``."""
+    return atomic_write(path, waypoints_csv_bytes(routes))
+
+
+def write_profile_csv(profiles, path) -> Path:
+    """:func:`profile_csv_bytes` written atomically to ``path``."""
+    return atomic_write(path, profile_csv_bytes(profiles))
+
+
+def write_tunnel_json(results, path, routes=None) -> Path:
+    """:func:`tunnel_json_bytes` written atomically to ``path``."""
+    return atomic_write(path, tunnel_json_bytes(results, routes=routes))
