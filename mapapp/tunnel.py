@@ -288,6 +288,7 @@ class TunnelResult:
     max_depth_below_sea_level_m: float
     max_invert_depth_below_sea_level_m: float
     max_water_depth_m: float
+    mean_water_depth_m: float
     max_grade_pct: float
     portal_start_m: float
     portal_end_m: float
@@ -335,6 +336,7 @@ class TunnelResult:
             "max_depth_below_sea_level_m": self.max_depth_below_sea_level_m,
             "max_invert_depth_below_sea_level_m": self.max_invert_depth_below_sea_level_m,
             "max_water_depth_m": self.max_water_depth_m,
+            "mean_water_depth_m": self.mean_water_depth_m,
             "max_grade_pct": self.max_grade_pct,
             "portal_start_chainage_km": self.portal_start_m / 1000,
             "portal_end_chainage_km": self.portal_end_m / 1000,
@@ -538,6 +540,9 @@ def design_tunnel(
 
     sea_ground = ground[sea & ~nan]
     max_water = float(-sea_ground.min()) if sea_ground.size else float("nan")
+    sea_ok = sea & ~nan
+    mean_water = (float(-(ground[sea_ok] * cells[sea_ok]).sum() / cells[sea_ok].sum())
+                  if cells[sea_ok].sum() > 0 else float("nan"))
     max_depth = float(-z[span].min())
     volume = sum(b.count * b.area_m2 for b in params.bores) * tunnel_len
 
@@ -610,6 +615,7 @@ def design_tunnel(
         max_depth_below_sea_level_m=max_depth,
         max_invert_depth_below_sea_level_m=max_depth + max(b.diameter_m for b in params.bores),
         max_water_depth_m=max_water,
+        mean_water_depth_m=mean_water,
         max_grade_pct=100.0 * max_grade,
         portal_start_m=float(s_start),
         portal_end_m=float(s_end),
@@ -727,30 +733,56 @@ def _alignment_frame(profile, s, surf, ground, ceiling, z, i0, i1, s_start, s_en
 _CLAIM_KEYS = {
     "length_km": ("tunnel_length_km", "tunnel length, km"),
     "tunnel_length_km": ("tunnel_length_km", "tunnel length, km"),
-    "cost_busd": ("cost_busd", "cost, US$ bn"),
-    "duration_years": ("duration_years", "build time, years"),
+    "subsea_length_km": ("subsea_length_km", "length under the sea, km"),
+    "segments_km": ("stretches_km", "undersea stretches between access points, km"),
+    "legs_km": ("stretches_km", "undersea stretches between access points, km"),
+    "cost_busd": ("cost_busd", "tunnel cost, US$ bn"),
+    "duration_years": ("duration_years", "build time, years (model: boring only)"),
     "max_depth_m": ("max_water_depth_m", "maximum water depth, m"),
-    "depth_m": ("max_water_depth_m", "water depth, m"),
-    "legs_km": ("stretches_km", "undersea stretches, km"),
+    "mean_depth_m": ("mean_water_depth_m", "mean water depth, m"),
 }
 
 
 def compare_claims(claims: dict, result: TunnelResult) -> list[dict]:
-    """Rows ``{"claim", "quantity", "claimed", "computed"}`` pairing a proposal's claims
-    with the computed figures (``computed`` is a number, ``[low, high]`` or a list; None
-    where the model computes nothing comparable)."""
+    """Pair a proposal's claims with the computed figures.
+
+    Parameters
+    ----------
+    claims : dict
+        ``{key: value}`` or the presets' structured form ``{key: {"value", "unit",
+        "bound", "text"}}``.
+    result : TunnelResult
+
+    Returns
+    -------
+    list of dict
+        One row per claim: ``claim`` (key), ``quantity`` (plain words), ``claimed``
+        (number, ``[low, high]`` or list), ``bound`` (``"upper"``/``"lower"``/None),
+        ``unit``, ``text`` and ``computed`` (number, ``[low, high]`` range or list; None
+        where the model computes nothing comparable, e.g. a whole rail corridor's cost).
+    """
     computed = {
         "tunnel_length_km": result.tunnel_length_m / 1000,
+        "subsea_length_km": result.subsea_length_m / 1000,
         "cost_busd": [result.cost_busd_low, result.cost_busd_high],
         "duration_years": [result.duration_years_low, result.duration_years_high],
         "max_water_depth_m": result.max_water_depth_m,
+        "mean_water_depth_m": result.mean_water_depth_m,
         "stretches_km": [st["length_m"] / 1000 for st in result.stretches],
     }
     rows = []
-    for key, claimed in claims.items():
-        ckey, what = _CLAIM_KEYS.get(key, (None, key))
-        rows.append({"claim": key, "quantity": what, "claimed": claimed,
-                     "computed": computed.get(ckey) if ckey else None})
+    for key, claim in claims.items():
+        info = claim if isinstance(claim, dict) else {"value": claim}
+        ckey, what = _CLAIM_KEYS.get(key, (None, key.replace("_", " ")))
+        rows.append({
+            "claim": key,
+            "quantity": what,
+            "claimed": info.get("value"),
+            "bound": info.get("bound"),
+            "unit": info.get("unit"),
+            "text": info.get("text"),
+            "computed": computed.get(ckey) if ckey else None,
+        })
     return rows
 
 
