@@ -16,16 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..errors import ExportError, InputError
+from ..errors import InputError
 
 __all__ = ["cmd_profile", "cmd_tunnel", "register"]
-
-#: CSV columns written by ``profile`` (route_id last so the required ones come first).
-CSV_COLUMNS = ("chainage_m", "lon", "lat", "elevation_m", "surface", "leg", "elevation_grid_m",
-               "adjusted", "route_id")
-
 
 def _land_choices():
     from ..coastline import SOURCES
@@ -34,33 +28,31 @@ def _land_choices():
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    """Sample the grid along each route and write a CSV."""
-    import pandas as pd
-
+    """Sample the grid along the route(s) and write a CSV (same format as the app's download:
+    :func:`mapapp.export.profile_csv_bytes`; a ``route_id`` first column when a route file
+    holds several routes)."""
+    from ..export import atomic_write, profile_csv_bytes
     from ..profile import sample_profile
     from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes([args.route])
     grid = open_dataset(args.dataset)
-    frames, lines = [], []
+    profiles, lines = {}, []
     for route in routes:
         df = sample_profile(route, grid, step_m=args.step_m, land_source=args.land_source)
-        frames.append(df.assign(route_id=route.id))
+        profiles[route.id] = df
         lines.append(_profile_summary(route.id, df))
-    out = pd.concat(frames, ignore_index=True)[list(CSV_COLUMNS)]
-    out = out.round({"chainage_m": 3, "lon": 7, "lat": 7, "elevation_m": 3,
-                     "elevation_grid_m": 3})
-    text = out.to_csv(index=False, lineterminator="\n")
+    data = profile_csv_bytes(profiles if len(profiles) > 1 else next(iter(profiles.values())))
     if args.csv == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
         for line in lines:
             print(line, file=sys.stderr)
         return 0
-    _write_text(args.csv, text)
+    atomic_write(args.csv, data)
     for line in lines:
         print(line)
-    print(f"wrote {args.csv} ({len(out):,} rows; grid {grid.info.name}, "
-          f"{grid.info.resolution_label})")
+    rows = sum(len(df) for df in profiles.values())
+    print(f"wrote {args.csv} ({rows:,} rows; grid {grid.info.name}, {grid.info.resolution_label})")
     return 0
 
 
@@ -74,16 +66,6 @@ def _profile_summary(route_id: str, df) -> str:
     if df.attrs.get("nan_count"):
         msg += f"; {df.attrs['nan_count']} point(s) outside the grid or on nodata (NaN)"
     return msg
-
-
-def _write_text(path: str, text: str) -> None:
-    p = Path(path)
-    if not p.parent.exists():
-        raise ExportError(f"cannot write {path}: folder {p.parent} does not exist")
-    try:
-        p.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _refs(text: str | None):
