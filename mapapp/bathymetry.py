@@ -199,8 +199,8 @@ class Raster:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         h, w = self.data.shape
-        left, top = self.transform * (0, 0)
-        right, bottom = self.transform * (w, h)
+        left, top = self.transform @ (0, 0)
+        right, bottom = self.transform @ (w, h)
         return (min(left, right), min(top, bottom), max(left, right), max(top, bottom))
 
 
@@ -402,7 +402,7 @@ class Grid:
             out_shape = (max(1, round(h / scale)), max(1, round(w / scale)))
             arr = ds.read(1, window=win, out_shape=out_shape, resampling=Resampling.bilinear)
             wt = ds.window_transform(win)
-            transform = wt * Affine.scale(w / out_shape[1], h / out_shape[0])
+            transform = wt @ Affine.scale(w / out_shape[1], h / out_shape[0])
             return Raster(self._clean(arr, ds.nodata), transform, ds.crs)
 
     # ------------------------------------------------------------------ sampling
@@ -429,7 +429,7 @@ class Grid:
         out = np.full(x.shape, np.nan, dtype="float64")
         with rasterio.open(self._open_path) as ds:
             inv = ~ds.transform
-            col, row = inv * (x, y)
+            col, row = inv @ (x, y)
             col = np.asarray(col) - 0.5
             row = np.asarray(row) - 0.5
             inside = (

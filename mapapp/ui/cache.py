@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import bathymetry, coastline, context, datasets, isobaths, overlay
+from .. import bathymetry, coastline, context, datasets, isobaths, overlay, paths
 
 
 def _mtime(path: str) -> float:
@@ -31,11 +31,16 @@ def grid(path: str) -> bathymetry.Grid:
     return _grid(path, _mtime(path))
 
 
-@st.cache_data(show_spinner=False, ttl=60)
 def dataset_entries() -> list[dict]:
-    """The grids in geodata/bathymetry as plain dicts (rescanned every minute)."""
+    """The grids in geodata/bathymetry as plain dicts (rescanned when the folder changes)."""
+    folder = paths.bathymetry_dir()
+    return _dataset_entries(str(folder), _mtime(str(folder)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dataset_entries(folder: str, mtime: float) -> list[dict]:
     out = []
-    for e in datasets.list_datasets():
+    for e in datasets.list_datasets(Path(folder)):
         out.append(
             {
                 "name": e.name,

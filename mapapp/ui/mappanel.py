@@ -81,7 +81,7 @@ def click_layer() -> list:
     p = st.session_state.get("clicked_point")
     if not p:
         return []
-    return [mapview.point_layer(p["lat"], p["lon"], p["text"])]
+    return [mapview.point_layer(p["lat"], p["lon"], p["text"].split(" [")[0].split("— ")[-1])]
 
 
 def show_map(settings: MapSettings, info: dict, extra_layers=(), height: int = 620) -> dict:

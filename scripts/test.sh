@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh machine, then run the whole suite.
+#   - a virtualenv in .venv with requirements-dev.txt (proves a clean install works)
+#   - Debian's chromium for the browser tests (apt-get, when missing and we are root)
+#   - the offline copies of Leaflet & plugins (npm pack, from the npm registry)
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k bathymetry`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements-dev.txt
+
+if [ ! -x "${MAPAPP_CHROMIUM:-/usr/bin/chromium}" ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)" >&2
+    exit 1
+  fi
+fi
+
+.venv/bin/python -m mapapp assets install
+exec .venv/bin/python -m pytest -n 2 "$@"
