@@ -85,7 +85,7 @@ def test_shortest_island_chain_is_the_closest_shore_pairs(pid):
     ]
     expected = [p for a, b, _ in pairs for p in (a, b)]
     assert len(wps) == 6
-    for w, (lon, lat) in zip(wps, expected):
+    for w, (lon, lat) in zip(wps, expected, strict=True):
         assert distance(w.lon, w.lat, lon, lat) < 2.0  # stored to 1e-5 degrees
 
 
@@ -116,7 +116,7 @@ def _shore_distance_m(w, landmass):
 def test_waypoints_are_landfalls_on_the_gshhg_coast_not_centres(pid, landmasses):
     wps = get_preset(pid).waypoints
     assert len(wps) == len(landmasses)
-    for w, land in zip(wps, landmasses):
+    for w, land in zip(wps, landmasses, strict=True):
         if land is None:  # Fairway Rock: absent from GSHHG, published position used
             assert (w.lon, w.lat) == (-168.7426, 65.6253)
             continue

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mapapp.errors import RouteError
-from mapapp.routes import PALETTE, Route, Waypoint, route_colour, unique_id, waypoints_from_rows
+from mapapp.routes import PALETTE, Route, route_colour, unique_id, waypoints_from_rows
 
 DEZHNEV = (-169.6519, 66.0792)
 CPW_A = (-168.0847, 65.5964)
@@ -113,7 +113,10 @@ def test_editing_a_preset_makes_it_drawn_and_drops_claims():
 
 def test_blank_editor_rows_are_skipped():
     wps = waypoints_from_rows(
-        [{"lon": -169.0, "lat": 65.7, "name": "a"}, {"lon": math.nan, "lat": math.nan, "name": None}]
+        [
+            {"lon": -169.0, "lat": 65.7, "name": "a"},
+            {"lon": math.nan, "lat": math.nan, "name": None},
+        ]
     )
     assert [(w.lon, w.lat, w.name) for w in wps] == [(-169.0, 65.7, "a")]
 
