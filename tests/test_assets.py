@@ -268,7 +268,8 @@ def test_install_failure_keeps_previous_dir(tmp_path: Path, npm: str) -> None:
 
 
 def test_cli_status_and_install(tmp_path: Path, npm: str, capsys, monkeypatch) -> None:
-    from mapapp import cli_assets
+    from mapapp.cli import assets_cmd as cli_assets
+    from mapapp.cli import main as cli_main
 
     parser = argparse.ArgumentParser()
     cli_assets.register(parser.add_subparsers(dest="command", required=True))
@@ -289,5 +290,5 @@ def test_cli_status_and_install(tmp_path: Path, npm: str, capsys, monkeypatch) -
     assert "from 1 packages" in out
 
     monkeypatch.setenv("PATH", "")
-    assert cli_assets.main(["assets", "install", "--dest", str(tmp_path / "x")]) == 2
+    assert cli_main(["assets", "install", "--dest", str(tmp_path / "x")]) == 2
     assert capsys.readouterr().err.startswith("error: npm ('npm') was not found")

@@ -2,8 +2,7 @@
 
 ``python -m mapapp assets install [--dest DIR] [--force]`` downloads the offline copies of
 Leaflet and the folium plugins; ``python -m mapapp assets status [--json]`` reports them.
-The main CLI calls :func:`register`; ``python -m mapapp.cli_assets …`` runs these commands
-alone.
+The main CLI (:mod:`mapapp.cli`) discovers :func:`register`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from mapapp.assets import VENDOR_DIR, assets_status, install_assets
 
-__all__ = ["cmd_install", "cmd_status", "main", "register"]
+__all__ = ["cmd_install", "cmd_status", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -82,21 +81,3 @@ def cmd_status(args: argparse.Namespace) -> int:
         if not status.installed:
             print("  run: python -m mapapp assets install")
     return 0 if status.installed else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point: ``python -m mapapp.cli_assets assets install``."""
-    from mapapp.errors import MapAppError
-
-    parser = argparse.ArgumentParser(prog="python -m mapapp.cli_assets")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except MapAppError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
