@@ -13,8 +13,9 @@ GeoJSON (``.geojson``, ``.json``)
     (each part starts where the previous one ends, or at the opposite side of the
     antimeridian: RFC 7946 §3.1.9 cut lines are rejoined and the cut vertex dropped);
     otherwise each run of contiguous parts becomes its own route ("name (part 2)" …).
-    The route name is ``properties.name`` (or ``title``, ``id``); ``properties.mode`` is
-    used when valid. Vertex names come from named Point features lying on a vertex, or
+    The route name is ``properties.name`` (or ``title``, ``id``), the id comes from
+    ``properties.id`` or the feature ``id`` (else the name); ``properties.mode`` is used
+    when valid. Vertex names come from named Point features lying on a vertex, or
     from a ``properties.waypoint_names`` list. A legacy ``"crs"`` member
     (``{"type": "name", "properties": {"name": …}}``) is honoured: ``EPSG:3857`` etc. are
     read as x/y (easting, northing or lon, lat); the URN forms
@@ -31,9 +32,10 @@ CSV (``.csv``, ``.txt``, ``.tsv``)
     One row per waypoint, delimiter ``,`` ``;`` or tab. Longitude column: ``lon``, ``lng``,
     ``long``, ``longitude`` or ``x``; latitude: ``lat``, ``latitude`` or ``y`` (any case,
     optional ``_deg``/`` (deg)`` suffix). Optional ``name`` column (waypoint names) and
-    ``route`` / ``route_id`` / ``route_name`` column: rows are grouped by its value (in
-    order of first appearance), one route per value. With ``;`` as delimiter a decimal
-    comma (``65,75``) is accepted.
+    ``route`` / ``route_id`` column: rows are grouped by its value (in order of first
+    appearance), one route per value (the value becomes the route id); an optional
+    ``route_name`` column names the routes (alone, it also groups them). With ``;`` as
+    delimiter a decimal comma (``65,75``) is accepted.
 
 Examples
 --------
@@ -92,14 +94,16 @@ _SAME = 1e-7  # degrees: vertices this close are the same point (~1 cm)
 _LON_NAMES = {"lon", "lng", "long", "longitude", "x"}
 _LAT_NAMES = {"lat", "latitude", "y"}
 _NAME_NAMES = {"name", "waypoint", "waypoint_name", "label", "point", "point_name"}
-_ROUTE_NAMES = {"route", "route_id", "route_name", "routeid", "line", "track"}
+_ROUTE_NAMES = {"route", "route_id", "routeid", "line", "track", "route_name"}
+_ROUTE_LABELS = {"route_name", "routename", "line_name", "track_name"}
 
 
 class _Raw:
     """A route as read from a file, before validation."""
 
-    def __init__(self, name, coords, names=None, mode=None):
+    def __init__(self, name, coords, names=None, mode=None, rid=None):
         self.name = "" if name is None else str(name).strip()
+        self.rid = "" if rid is None else str(rid).strip()
         self.coords = [(float(c[0]), float(c[1])) for c in coords]
         self.names = list(names) if names is not None else [""] * len(self.coords)
         self.mode = mode
@@ -108,7 +112,9 @@ class _Raw:
 # --- entry points --------------------------------------------------------------------------
 
 
-def read_routes(source, filename: str | None = None, max_bytes: int = MAX_BYTES) -> list[Route]:
+def read_routes(
+    source, filename: str | None = None, max_bytes: int = MAX_BYTES, existing_ids=()
+) -> list[Route]:
     """Routes from a route file.
 
     Parameters
@@ -121,6 +127,8 @@ def read_routes(source, filename: str | None = None, max_bytes: int = MAX_BYTES)
         it the format is recognised from the content.
     max_bytes : int
         Size limit in bytes (default 10 MB).
+    existing_ids : iterable of str
+        Ids already in use (presets, earlier uploads): new ids avoid them (``-2`` …).
 
     Returns
     -------
@@ -144,7 +152,7 @@ def read_routes(source, filename: str | None = None, max_bytes: int = MAX_BYTES)
         raws = _parse_gpx(data)
     else:
         raws = _parse_csv(data)
-    return _build(raws, stem, "uploaded", set())
+    return _build(raws, stem, "uploaded", set(existing_ids))
 
 
 def routes_from_geojson(obj, name: str = "route", origin: str = "uploaded") -> list[Route]:
@@ -201,14 +209,15 @@ def routes_from_drawings(features, existing_names=()) -> list[Route]:
                 n += 1
             name = f"Drawn route {n}"
         taken.add(name)
-        key = json.dumps([[round(float(x), 6), round(p[1], 6)] for x, p in zip(lons, pts)])
+        pairs = zip(lons, pts, strict=True)
+        key = json.dumps([[round(float(x), 6), round(p[1], 6)] for x, p in pairs])
         digest = hashlib.sha1(key.encode()).hexdigest()[:8]
         rid = unique_id("drawn-" + digest, taken)
         taken.add(rid)
         route = Route(
             id=rid,
             name=name,
-            waypoints=[Waypoint(x, p[1]) for x, p in zip(lons, pts)],
+            waypoints=[Waypoint(x, p[1]) for x, p in zip(lons, pts, strict=True)],
             origin="drawn",
         )
         out.append(route)
@@ -305,14 +314,15 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
                 raise RouteFileError(f"{label}, point {i}: longitude {lon:g} is out of range")
         lons = unwrap_lons([c[0] for c in raw.coords]) if raw.coords else []
         mode = raw.mode if raw.mode in MODES else "rail"
-        rid = unique_id(raw.name, taken)
+        rid = unique_id(raw.rid or raw.name, taken)
         taken.add(rid)
         try:
             route = Route(
                 id=rid,
                 name=raw.name,
                 waypoints=[
-                    Waypoint(x, c[1], n) for x, c, n in zip(lons, raw.coords, raw.names)
+                    Waypoint(x, c[1], n)
+                    for x, c, n in zip(lons, raw.coords, raw.names, strict=True)
                 ],
                 mode=mode,
                 origin=origin,
@@ -369,16 +379,17 @@ def _join_parts(parts: list[list[tuple]]) -> list[list[tuple]]:
     return runs
 
 
-def _lines_to_raws(name, parts, mode=None, vertex_names=None) -> list[_Raw]:
+def _lines_to_raws(name, parts, mode=None, vertex_names=None, rid=None) -> list[_Raw]:
     """Raw routes from a list of line parts [[(lon, lat, vname), …], …]."""
     runs = _join_parts(parts)
     out = []
     for k, run in enumerate(runs):
         label = name if len(runs) == 1 or not name else f"{name} (part {k + 1})"
+        part_id = rid if len(runs) == 1 or not rid else f"{rid}-part-{k + 1}"
         names = [p[2] if len(p) > 2 else "" for p in run]
         if vertex_names and len(runs) == 1 and len(vertex_names) == len(run):
             names = [str(n or "") for n in vertex_names]
-        out.append(_Raw(label, [(p[0], p[1]) for p in run], names, mode))
+        out.append(_Raw(label, [(p[0], p[1]) for p in run], names, mode, part_id))
     return out
 
 
@@ -429,11 +440,11 @@ def _crs_transform(obj):
 
 
 def _positions(coords, where: str, transform) -> list[tuple]:
-    if not isinstance(coords, list):
+    if not isinstance(coords, (list, tuple)):
         raise RouteFileError(f"{where}: 'coordinates' must be a list")
     out = []
     for i, c in enumerate(coords, start=1):
-        if not (isinstance(c, list) and len(c) >= 2):
+        if not (isinstance(c, (list, tuple)) and len(c) >= 2):
             raise RouteFileError(f"{where}, position {i}: expected [lon, lat], got {c!r}")
         try:
             x, y = float(c[0]), float(c[1])
@@ -467,7 +478,8 @@ def _geojson_raws(obj) -> list[_Raw]:
         props = feat.get("properties") or {}
         if not isinstance(props, dict):
             props = {}
-        name = props.get("name") or props.get("title") or props.get("Name") or feat.get("id")
+        rid = props.get("id") if props.get("id") is not None else feat.get("id")
+        name = props.get("name") or props.get("title") or props.get("Name") or rid
         name = "" if name is None else str(name)
         geoms = _flatten(feat.get("geometry"), f"feature {k}")
         parts = []
@@ -477,7 +489,7 @@ def _geojson_raws(obj) -> list[_Raw]:
             if gtype == "LineString":
                 parts.append(_positions(coords, where, transform))
             elif gtype == "MultiLineString":
-                if not isinstance(coords, list):
+                if not isinstance(coords, (list, tuple)):
                     raise RouteFileError(f"{where}: 'coordinates' must be a list")
                 parts.extend(_positions(p, where, transform) for p in coords)
             elif gtype == "Point" and name:
@@ -486,7 +498,7 @@ def _geojson_raws(obj) -> list[_Raw]:
         if parts:
             wn = props.get("waypoint_names")
             wn = wn if isinstance(wn, list) else None
-            raws.extend(_lines_to_raws(name, parts, props.get("mode"), wn))
+            raws.extend(_lines_to_raws(name, parts, props.get("mode"), wn, rid))
     if not raws:
         raise RouteFileError(_no_lines_message(found))
     _name_vertices(raws, points)
@@ -667,11 +679,19 @@ def _parse_csv(data: bytes) -> list[_Raw]:
     rows = [r for r in reader if any(c.strip() for c in r)]
     header = [_norm_header(h) for h in rows[0]]
     col = {}
-    kinds = {"lon": _LON_NAMES, "lat": _LAT_NAMES, "name": _NAME_NAMES, "route": _ROUTE_NAMES}
+    kinds = {
+        "lon": _LON_NAMES,
+        "lat": _LAT_NAMES,
+        "name": _NAME_NAMES,
+        "route": _ROUTE_NAMES - _ROUTE_LABELS,
+        "label": _ROUTE_LABELS,
+    }
     for kind, names in kinds.items():
         idx = [i for i, h in enumerate(header) if h in names]
         if idx:
             col[kind] = idx[0]
+    if "route" not in col and "label" in col:
+        col["route"] = col["label"]
     if "lon" not in col or "lat" not in col:
         raise RouteFileError(
             "the CSV file needs longitude and latitude columns (found: "
@@ -683,6 +703,7 @@ def _parse_csv(data: bytes) -> list[_Raw]:
         return row[i].strip() if i is not None and i < len(row) else ""
 
     groups: dict[str, list] = {}
+    labels: dict[str, str] = {}
     for n, row in enumerate(rows[1:], start=2):
         vals = []
         for kind, label in (("lon", "longitude"), ("lat", "latitude")):
@@ -695,9 +716,12 @@ def _parse_csv(data: bytes) -> list[_Raw]:
                 vals.append(float(raw))
             except ValueError:
                 raise RouteFileError(f"CSV row {n}: {label} {raw!r} is not a number") from None
-        groups.setdefault(cell(row, "route"), []).append((vals[0], vals[1], cell(row, "name")))
+        key = cell(row, "route")
+        groups.setdefault(key, []).append((vals[0], vals[1], cell(row, "name")))
+        labels.setdefault(key, cell(row, "label") or key)
     if not groups:
         raise RouteFileError("the CSV file has a header but no waypoint rows")
     return [
-        _Raw(key, [(p[0], p[1]) for p in pts], [p[2] for p in pts]) for key, pts in groups.items()
+        _Raw(labels[key], [(p[0], p[1]) for p in pts], [p[2] for p in pts], rid=key)
+        for key, pts in groups.items()
     ]
