@@ -280,7 +280,10 @@ def decode_routes(text: str) -> list[Route]:
             raise InputError(f"route {k} in the link has an invalid or repeated id {rid!r}")
         ids.add(rid)
         try:
-            wps = [Waypoint(lon, lat, str(n)[:_MAX_NAME]) for (lon, lat), n in zip(coords, names)]
+            wps = [
+                Waypoint(lon, lat, str(n)[:_MAX_NAME])
+                for (lon, lat), n in zip(coords, names, strict=True)
+            ]
             routes.append(Route(id=rid, name=name, waypoints=wps, mode=mode, origin=origin))
         except RouteError as exc:
             raise InputError(f"route {k} in the link is invalid: {exc}") from None
