@@ -13,8 +13,9 @@ if __package__ in (None, ""):  # run as a script by `streamlit run mapapp/app.py
 
 import streamlit as st  # noqa: E402
 
+from mapapp import mapview  # noqa: E402
 from mapapp.errors import MapAppError  # noqa: E402
-from mapapp.ui import mappanel, sidebar  # noqa: E402
+from mapapp.ui import export_panel, mappanel, routes_panel, sidebar, tunnel_panel  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
@@ -23,31 +24,56 @@ INTRO = (
 )
 
 
+def resolution_note(info: dict) -> str:
+    coarse = info["crs"] == "EPSG:4326" and min(info["res_native"]) >= 1 / 60
+    return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
+        "This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
+        "from the GSHHG coastline; depths are indicative only. "
+        "Finer grids: `python -m mapapp data fetch` / `data import`."
+        if coarse else ""
+    )
+
+
 def main() -> None:
     st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide")
     st.title("Bering Strait tunnel route explorer")
     st.caption(INTRO)
     try:
+        routes_panel.init_state()
         settings = sidebar.render_sidebar()
+        routes_panel.sidebar()
+        routes_panel.upload_message()
         info = next(e["info"] for e in mappanel.cache.dataset_entries()
                     if e["name"] == settings.dataset_name)
-        st.info(
-            f"Active grid: **{info['name']}** — resolution {info['resolution']}. "
-            + ("This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
-               "from the GSHHG coastline; depths are indicative only. "
-               "Finer grids: `python -m mapapp data fetch` / `data import`."
-               if min(info["res_native"]) >= 1 / 60 and info["crs"] == "EPSG:4326" else ""),
-            icon="ℹ️",
-        )
-        mappanel.show_map(settings, info)
+        st.info(resolution_note(info), icon="ℹ️")
+        routes = routes_panel.shown_routes()
+        sel = routes_panel.selected(routes)
+        layer = mapview.routes_layer(routes, selected=sel.id if sel else None,
+                                     labels=routes_panel.route_labels(routes))
+        out = mappanel.show_map(settings, info, [layer], view=routes_panel.initial_view())
+        if routes_panel.sync_drawings(out.get("all_drawings")):
+            st.rerun()
         clicked = st.session_state.get("clicked_point")
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
+        sel = routes_panel.selector(routes)
+        compare, tunnel, edit, exports = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Export"]
+        )
+        with compare:
+            routes_panel.comparison(routes)
+        with tunnel:
+            results = tunnel_panel.panel(routes, sel, settings.dataset_path)
+        with edit:
+            routes_panel.editor(sel)
+        with exports:
+            export_panel.panel(routes, settings.dataset_path, results)
+        routes_panel.update_link(routes, settings.dataset_name)
     except MapAppError as exc:
         st.error(str(exc))
     st.caption(
         "Data: ETOPO5 (NOAA NGDC 1988, public domain) · GSHHG 2.3.6 coastline (Wessel & Smith, "
-        "LGPL-3.0) · places and boundaries with sources in geodata/README.md."
+        "LGPL-3.0) · places, boundaries and proposals with their sources in geodata/."
     )
 
 

@@ -28,8 +28,10 @@ import folium
 import folium.plugins
 import numpy as np
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from .assets import SCREENSHOTER_JS_URL
 from .geodesy import STRAIT_CENTER
 
 __all__ = [
@@ -81,7 +83,82 @@ DEFAULT_VIEW = View(lat=STRAIT_CENTER[1], lon=STRAIT_CENTER[0], zoom=8)
 _PANES = (("mapapp-bathymetry", 250), ("mapapp-land", 390), ("mapapp-routes", 450))
 
 
-def base_map(view: View = DEFAULT_VIEW, height: int = 640, draw: bool = True) -> folium.Map:
+class ViewToUrl(MacroElement):
+    """Keeps ``c=lat,lon`` and ``z=zoom`` in the page URL in step with the map view.
+
+    Runs in the browser only (no server round trip, so panning never reruns the app):
+    on every ``moveend`` it rewrites the query string of the top page with
+    ``history.replaceState``, and re-applies it each second in case the page rewrote its
+    query string in between (Streamlit does when other state changes).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var moved = false;
+            function write() {
+                try {
+                    var w = window.parent || window;
+                    var u = new URL(w.location.href);
+                    var c = map.getCenter();
+                    var lng = ((c.lng + 180) % 360 + 360) % 360 - 180;
+                    var v = c.lat.toFixed(5) + ',' + lng.toFixed(5);
+                    var z = String(map.getZoom());
+                    if (u.searchParams.get('c') !== v || u.searchParams.get('z') !== z) {
+                        u.searchParams.set('c', v);
+                        u.searchParams.set('z', z);
+                        w.history.replaceState(w.history.state, '', u.toString());
+                    }
+                } catch (e) { /* another origin: nothing to keep */ }
+            }
+            map.on('moveend', function () { moved = true; write(); });
+            setInterval(function () { if (moved) { write(); } }, 1000);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ViewToUrl"
+
+
+class MapScreenshot(JSCSSMixin, MacroElement):
+    """A camera button that saves the map *as seen* (layers, routes, legend) as a PNG.
+
+    Made in the user's browser by leaflet-simple-map-screenshoter (no server involved);
+    the file name carries the date.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.simpleMapScreenshoter({
+            position: 'topleft',
+            mimeType: 'image/png',
+            screenName: function () {
+                return 'bering-strait-map-' + new Date().toISOString().slice(0, 10);
+            },
+            hideElementsWithSelectors: ['.leaflet-control-zoom', '.leaflet-draw',
+                                        '.leaflet-control-layers', '.leaflet-control-fullscreen'],
+            caption: null
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    default_js = [("leaflet-simple-map-screenshoter", SCREENSHOTER_JS_URL)]
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MapScreenshot"
+
+
+def base_map(
+    view: View = DEFAULT_VIEW, height: int = 640, draw: bool = True, sync_url: bool = False
+) -> folium.Map:
     """The static part of the map (no tiles: basemaps come as a layer).
 
     Parameters
@@ -93,6 +170,8 @@ def base_map(view: View = DEFAULT_VIEW, height: int = 640, draw: bool = True) ->
     draw : bool
         Add the Draw control (polylines for routes, polygons for no-go zones; edit and
         delete enabled).
+    sync_url : bool
+        Keep the view in the page URL (:class:`ViewToUrl`), for shareable links.
     """
     m = folium.Map(
         location=[view.lat, view.lon],
@@ -127,6 +206,9 @@ def base_map(view: View = DEFAULT_VIEW, height: int = 640, draw: bool = True) ->
             },
             edit_options={"edit": True, "remove": True},
         ).add_to(m)
+    if sync_url:
+        ViewToUrl().add_to(m)
+    MapScreenshot().add_to(m)
     return m
 
 
@@ -311,9 +393,10 @@ def context_layer(places, lines) -> folium.FeatureGroup:
         "date_line": {"color": "#6a1b9a", "weight": 2, "dashArray": "2 6"},
     }
     for _, row in lines.iterrows():
+        style = styles.get(row["kind"], {})
         folium.GeoJson(
             {"type": "Feature", "geometry": row.geometry.__geo_interface__, "properties": {}},
-            style_function=lambda _f, s=styles.get(row["kind"], {}): s,
+            style_function=lambda _f, s=style: s,
             tooltip=_html.escape(row["name"]),
             popup=folium.Popup(_source_html(row["name"], row["description"], row["sources"]), max_width=360),
         ).add_to(fg)

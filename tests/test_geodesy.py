@@ -33,9 +33,9 @@ def test_distances_match_vincenty_table(a, b, km):
 
 
 def test_polyline_lengths():
-    lons, lats = zip(DEZHNEV, BIG_D, LITTLE_D, CPW_A)
+    lons, lats = zip(DEZHNEV, BIG_D, LITTLE_D, CPW_A, strict=False)
     assert geodesy.geodesic_length(lons, lats) / 1000 == pytest.approx(92.1, abs=0.05)
-    lons, lats = zip(UELEN, BIG_D, LITTLE_D, WALES)
+    lons, lats = zip(UELEN, BIG_D, LITTLE_D, WALES, strict=False)
     assert geodesy.geodesic_length(lons, lats) / 1000 == pytest.approx(102.6, abs=0.05)
 
 
@@ -61,7 +61,7 @@ def test_densify_spacing_and_chainage():
 
 
 def test_densify_multi_leg_indices():
-    lons, lats = zip(DEZHNEV, BIG_D, LITTLE_D)
+    lons, lats = zip(DEZHNEV, BIG_D, LITTLE_D, strict=False)
     d = geodesy.densify(lons, lats, 5000)
     assert d.leg[0] == 0 and d.leg[-1] == 1
     assert np.all(np.diff(d.chainage_m) > 0)
@@ -93,12 +93,12 @@ def test_split_antimeridian_no_crossing_is_one_part():
     )
 )
 def test_split_antimeridian_parts_stay_in_range_and_keep_length(points):
-    lons, lats = zip(*points)
+    lons, lats = zip(*points, strict=False)
     cont = geodesy.unwrap_lons(lons, reference=None)
     if np.any(np.abs(np.diff(cont)) > 170):
         return  # ambiguous legs (near 180° apart) are not meaningful polylines
     parts = geodesy.split_antimeridian(lons, lats)
-    for plon, plat in parts:
+    for plon, _plat in parts:
         assert np.all((plon >= -180) & (plon <= 180))
     total = sum(geodesy.geodesic_length(p[0], p[1]) for p in parts)
     assert total == pytest.approx(geodesy.geodesic_length(cont, lats), rel=1e-6, abs=0.05)

@@ -84,9 +84,15 @@ def click_layer() -> list:
     return [mapview.point_layer(p["lat"], p["lon"], p["text"].split(" [")[0].split("— ")[-1])]
 
 
-def show_map(settings: MapSettings, info: dict, extra_layers=(), height: int = 620) -> dict:
-    """Draw the map; returns streamlit-folium's output (clicks, drawings)."""
-    m = _localize(mapview.base_map(height=height))
+def show_map(
+    settings: MapSettings, info: dict, extra_layers=(), height: int = 620, view=mapview.DEFAULT_VIEW
+) -> dict:
+    """Draw the map; returns streamlit-folium's output (clicks, drawings).
+
+    The base map (``view`` is the session's initial view) is identical on every rerun, so
+    the map never remounts; everything else arrives as feature groups.
+    """
+    m = _localize(mapview.base_map(view=view, height=height, sync_url=True))
     fgs = layers(settings, info, extra_layers) + click_layer()
     out = st_folium(
         m,

@@ -1,0 +1,125 @@
+"""Export tab: route files, profile/tunnel data, report figures, standalone HTML.
+
+Every file is made in memory by the core and offered with ``st.download_button``;
+file names carry the route ids and the date (:func:`mapapp.export.export_filename`).
+The PNG of the map *as seen* is made in the browser: the camera button on the map.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import export, report
+from ..errors import MapAppError
+from ..routes import Route
+from . import cache
+
+ROUTE_FORMATS = {
+    "geojson": ("GeoJSON (RFC 7946)", "application/geo+json"),
+    "kml": ("KML (Google Earth)", "application/vnd.google-earth.kml+xml"),
+    "gpx": ("GPX 1.1", "application/gpx+xml"),
+    "gpkg": ("GeoPackage", "application/geopackage+sqlite3"),
+    "csv": ("CSV of waypoints", "text/csv"),
+}
+FIGURE_MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str) -> bytes:
+    import json
+
+    routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
+    tunnels = json.loads(tunnels_json) if tunnels_json else None
+    return export.export_bytes(routes, fmt, tunnels=tunnels, waypoints=waypoints)
+
+
+@st.cache_data(show_spinner="Rendering the figure…", max_entries=16)
+def _figure(route_jsons: tuple, grid_path: str, mtime: float, fmt: str, dpi: int, size: tuple,
+            title: str, profile: bool, table: bool, tunnels_json: str) -> bytes:
+    import json
+
+    routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
+    tunnels = json.loads(tunnels_json) if tunnels_json else None
+    return report.render_report(routes, cache.grid(grid_path), fmt=fmt, dpi=dpi, size_in=size,
+                                title=title or None, profile=profile, metrics_table=table,
+                                tunnels=tunnels)
+
+
+def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = None) -> None:
+    """The 'Export' tab."""
+    import json
+
+    if not routes:
+        st.info("No route shown: nothing to export.")
+        return
+    names = {r.id: r.name for r in routes}
+    chosen_ids = st.multiselect("Routes to export", list(names), default=list(names),
+                                format_func=lambda i: names[i], key="export_routes")
+    chosen = [r for r in routes if r.id in chosen_ids]
+    if not chosen:
+        st.warning("Choose at least one route.")
+        return
+    keys = tuple(json.dumps(r.to_dict(), sort_keys=True) for r in chosen)
+    tunnels = {rid: tunnel_results[rid] for rid in chosen_ids if tunnel_results and rid in tunnel_results}
+    tunnels_json = json.dumps(tunnels, sort_keys=True, default=str) if tunnels else ""
+
+    st.markdown("**Route files**")
+    waypoints = st.checkbox("Include waypoints as points (GeoJSON, KML)", value=False,
+                            key="export_waypoints")
+    cols = st.columns(len(ROUTE_FORMATS))
+    for col, (fmt, (label, mime)) in zip(cols, ROUTE_FORMATS.items(), strict=True):
+        try:
+            data = _route_file(keys, fmt, waypoints, tunnels_json)
+        except MapAppError as exc:
+            col.error(f"{label}: {exc}")
+            continue
+        col.download_button(label, data, file_name=export.export_filename(chosen, fmt),
+                            mime=mime, key=f"dl-{fmt}")
+    if tunnels:
+        st.download_button("Tunnel figures (JSON)",
+                           export.tunnel_json_bytes(tunnels, chosen),
+                           file_name=export.export_filename(chosen, "tunnel"),
+                           mime="application/json", key="dl-tunnel")
+
+    st.markdown("**Report figure** (projected map with scale bar, north arrow, legend, sources)")
+    c1, c2, c3, c4 = st.columns(4)
+    fmt = c1.selectbox("Format", list(FIGURE_MIME), key="fig_fmt")
+    dpi = c2.number_input("DPI", min_value=50, max_value=600, value=200, step=50, key="fig_dpi")
+    size = c3.selectbox("Size (in)", ["10 × 8", "8 × 6", "12 × 9", "7 × 10"], key="fig_size")
+    title = c4.text_input("Title", "Bering Strait crossing alignments", max_chars=120,
+                          key="fig_title")
+    c5, c6 = st.columns(2)
+    with_profile = c5.checkbox("Seabed/tunnel profile panel", value=True, key="fig_profile")
+    with_table = c6.checkbox("Metrics table panel", value=True, key="fig_table")
+    if st.button("Make figure", key="fig_make"):
+        w, h = (float(v) for v in size.split("×"))
+        try:
+            st.session_state["figure"] = (
+                _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
+                        with_profile, with_table, tunnels_json),
+                export.export_filename(chosen, fmt),
+                fmt,
+            )
+        except MapAppError as exc:
+            st.error(f"Figure: {exc}")
+    fig = st.session_state.get("figure")
+    if fig:
+        data, fname, ffmt = fig
+        st.download_button(f"Download {fname}", data, file_name=fname, mime=FIGURE_MIME[ffmt],
+                           key="dl-figure")
+        if ffmt == "png":
+            st.image(data, caption=fname, width="stretch")
+
+    st.markdown("**The map as seen**: use the camera button on the map (saved by your browser).")
+    if st.button("Make standalone HTML of the map", key="html_make"):
+        from .. import assets, mapview
+
+        try:
+            m = mapview.build_map(chosen, cache.grid(grid_path))
+            st.session_state["html"] = assets.standalone_html(m).encode("utf-8")
+        except MapAppError as exc:
+            st.error(f"HTML: {exc}")
+    if st.session_state.get("html"):
+        st.download_button("Download map HTML", st.session_state["html"],
+                           file_name=export.export_filename(chosen, "html"), mime="text/html",
+                           key="dl-html")

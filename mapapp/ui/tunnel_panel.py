@@ -1,0 +1,216 @@
+"""Seabed profile chart and tunnel estimates (parameters, results, claims)."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .. import references as refs
+from ..errors import MapAppError
+from ..routes import Route
+from ..tunnel import TunnelParams, tunnel_for_route
+from . import cache
+
+CHART_W, CHART_H = 900, 320  # px, to state the vertical exaggeration
+
+
+def params_form(default_mode: str) -> TunnelParams | None:
+    """Tunnel parameters (mode preset, cover, grade, bores, references); None if invalid."""
+    modes = list(refs.MODE_DEFAULTS)
+    c1, c2, c3 = st.columns(3)
+    mode = c1.selectbox("Mode preset", modes, index=modes.index(default_mode), key="t_mode",
+                        help="Sets gradient, cover, bores and references from the fact base.")
+    base = TunnelParams.preset(mode)
+    cover = c2.number_input("Min. rock cover below seabed (m)", 0.0, 1000.0, base.cover_m, 5.0,
+                            key=f"t_cover_{mode}",
+                            help="Norwegian rule ≥ 50 m; Channel Tunnel 45–75 m; Seikan ≈ 100 m.")
+    grade = c3.number_input("Max. gradient (%)", 0.1, 30.0, base.max_grade_pct, 0.05,
+                            key=f"t_grade_{mode}",
+                            help="Mainline rail ≈ 1.25 %; road ≤ 5 % (EU 2004/54/EC); Loop: assumed.")
+    c4, c5, c6 = st.columns(3)
+    bore_keys = list(refs.BORE_REFERENCES)
+    bores_ref = c4.selectbox("Bores", bore_keys, index=bore_keys.index(base.bores_ref),
+                             key=f"t_bores_{mode}",
+                             format_func=lambda k: refs.BORE_REFERENCES[k].label)
+    cost_refs = c5.multiselect("Unit-cost references (range)", list(refs.UNIT_COSTS),
+                               default=list(base.cost_refs), key=f"t_cost_{mode}",
+                               format_func=lambda k: refs.UNIT_COSTS[k].label)
+    rate_refs = c6.multiselect("TBM advance rates (range)", list(refs.ADVANCE_RATES),
+                               default=list(base.rate_refs), key=f"t_rate_{mode}",
+                               format_func=lambda k: refs.ADVANCE_RATES[k].label)
+    try:
+        from ..tunnel import _bores_from_ref
+
+        return TunnelParams.preset(
+            mode, cover_m=cover, max_grade_pct=grade, bores=_bores_from_ref(bores_ref),
+            bores_ref=bores_ref, cost_refs=tuple(cost_refs), rate_refs=tuple(rate_refs),
+        )
+    except MapAppError as exc:
+        st.error(f"Tunnel parameters: {exc}")
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _tunnel(route_json: str, grid_path: str, mtime: float, params_json: str) -> dict:
+    route = Route.from_dict(json.loads(route_json))
+    params = TunnelParams(**_params_from_json(params_json))
+    res = tunnel_for_route(route, cache.grid(grid_path), params)
+    return {"result": res.to_dict(), "alignment": res.alignment.to_dict("list")}
+
+
+def _params_from_json(text: str) -> dict:
+    from ..tunnel import Bore
+
+    d = json.loads(text)
+    d["bores"] = tuple(Bore(**b) for b in d["bores"])
+    d["cost_refs"] = tuple(d["cost_refs"])
+    d["rate_refs"] = tuple(d["rate_refs"])
+    return d
+
+
+def compute(route: Route, grid_path: str, params: TunnelParams) -> dict:
+    """Tunnel results (``result`` dict, ``alignment`` columns) for a route (cached)."""
+    return _tunnel(json.dumps(route.to_dict(), sort_keys=True), grid_path,
+                   cache._mtime(grid_path), json.dumps(params.to_dict(), sort_keys=True))
+
+
+def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> dict[str, dict]:
+    """Table of tunnel figures for every shown route; returns results by route id."""
+    rows, out = [], {}
+    for r in routes:
+        try:
+            res = compute(r, grid_path, params)["result"]
+        except MapAppError as exc:
+            st.warning(f"{r.name}: {exc}")
+            continue
+        out[r.id] = res
+        claims = {c["claim"]: c for c in res["claims_comparison"]}
+
+        def claim(key, claims=claims):
+            c = claims.get(key)
+            return "" if not c else (c.get("text") or str(c.get("claimed")))
+
+        rows.append({
+            "route": r.name,
+            "tunnel (km)": res["tunnel_length_km"],
+            "under sea (km)": res["subsea_length_km"],
+            "deepest below sea level (m)": res["max_depth_below_sea_level_m"],
+            "max water depth (m)": res["max_water_depth_m"],
+            "steepest grade (%)": res["max_grade_pct"],
+            "excavated (Mm³)": res["excavated_volume_m3"] / 1e6,
+            "longest stretch without access (km)": res["longest_stretch_without_access_km"],
+            "cost (US$ bn)": f"{res['cost_busd_low']:.1f} – {res['cost_busd_high']:.1f}",
+            "time (years)": f"{res['duration_years_low']:.1f} – {res['duration_years_high']:.1f}",
+            "claimed length": claim("length_km") or claim("tunnel_length_km"),
+            "claimed cost": claim("cost_busd"),
+            "claimed time": claim("duration_years"),
+        })
+    if rows:
+        st.dataframe(
+            pd.DataFrame(rows), hide_index=True, width="stretch", key="tunnel-table",
+            column_config={k: st.column_config.NumberColumn(format="%.1f") for k in (
+                "tunnel (km)", "under sea (km)", "deepest below sea level (m)",
+                "max water depth (m)", "steepest grade (%)", "excavated (Mm³)",
+                "longest stretch without access (km)")},
+        )
+    return out
+
+
+def vertical_exaggeration(length_km: float, depth_range_m: float) -> float:
+    """How much the chart stretches heights relative to distances (dimensionless)."""
+    if length_km <= 0 or depth_range_m <= 0:
+        return 1.0
+    return (CHART_H / depth_range_m) / (CHART_W / (length_km * 1000.0))
+
+
+def profile_chart(route: Route, data: dict) -> alt.LayerChart:
+    """Seabed/terrain, sea level, tunnel, portals, access points and leg boundaries."""
+    al = pd.DataFrame(data["alignment"])
+    al["km"] = al["chainage_m"] / 1000.0
+    res = data["result"]
+    ground = al.dropna(subset=["seabed_m"])
+    tunnel = al[al["in_tunnel"].astype(bool)].dropna(subset=["tunnel_z_m"])
+    lo = float(np.nanmin([ground["seabed_m"].min(), tunnel["tunnel_z_m"].min() if len(tunnel) else 0]))
+    hi = float(np.nanmax([ground["seabed_m"].max(), 0.0]))
+    pad = 0.08 * (hi - lo or 1)
+    y = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
+    length_km = float(al["km"].max() - al["km"].min())
+    ve = vertical_exaggeration(length_km, hi - lo + 2 * pad)
+    base = alt.Chart(ground).encode(x=alt.X("km:Q", title="chainage (km)"))
+    seabed = base.mark_area(color="#8c6d46", opacity=0.35).encode(
+        y=alt.Y("seabed_m:Q", title="elevation (m)", scale=y), y2=alt.datum(lo - pad))
+    seabed_line = base.mark_line(color="#5b4a2f").encode(
+        y=alt.Y("seabed_m:Q", scale=y),
+        tooltip=[alt.Tooltip("km:Q", title="chainage (km)", format=".2f"),
+                 alt.Tooltip("seabed_m:Q", title="seabed/terrain (m)", format=".1f"),
+                 alt.Tooltip("surface:N", title="surface")])
+    sea = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#1f77b4", strokeDash=[4, 3]).encode(y="y:Q")
+    layers = [seabed, seabed_line, sea]
+    if len(tunnel):
+        layers.append(alt.Chart(tunnel).mark_line(color="#d62728", strokeWidth=2.5).encode(
+            x="km:Q", y=alt.Y("tunnel_z_m:Q", scale=y),
+            tooltip=[alt.Tooltip("km:Q", title="chainage (km)", format=".2f"),
+                     alt.Tooltip("tunnel_z_m:Q", title="tunnel crown (m)", format=".1f"),
+                     alt.Tooltip("cover_m:Q", title="cover (m)", format=".1f")]))
+    pts = pd.DataFrame([
+        {"km": p["chainage_m"] / 1000.0, "name": f"{p['kind']}: {p['name']}",
+         "z": p.get("elevation_m", 0.0) or 0.0}
+        for p in res["access_points"]
+    ])
+    if len(pts):
+        layers.append(alt.Chart(pts).mark_point(shape="triangle-down", size=90, filled=True,
+                                                color="#222").encode(
+            x="km:Q", y=alt.Y("z:Q", scale=y), tooltip=["name:N", alt.Tooltip("km:Q", format=".2f")]))
+        layers.append(alt.Chart(pts).mark_text(dy=-12, fontSize=10, angle=0).encode(
+            x="km:Q", y=alt.Y("z:Q", scale=y), text="name:N"))
+    legs = np.concatenate([[0.0], np.cumsum(route.legs_m())]) / 1000.0
+    if len(legs) > 2:
+        layers.append(alt.Chart(pd.DataFrame({"km": legs[1:-1]})).mark_rule(
+            color="#999", strokeDash=[2, 4]).encode(x="km:Q"))
+    return alt.layer(*layers).properties(
+        width=CHART_W, height=CHART_H,
+        title=f"{route.name} — vertical exaggeration ≈ {ve:.0f}×",
+    )
+
+
+def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, dict]:
+    """The 'Profile & tunnel' tab; returns the tunnel results by route id."""
+    if sel is None:
+        st.info("No route selected.")
+        return {}
+    params = params_form(sel.mode)
+    if params is None:
+        return {}
+    try:
+        data = compute(sel, grid_path, params)
+    except MapAppError as exc:
+        st.error(f"{sel.name}: {exc}")
+        return {}
+    res = data["result"]
+    st.altair_chart(profile_chart(sel, data), width="content")
+    st.caption(
+        "Seabed/terrain (brown) from the active grid, sea level (blue, dashed), tunnel crown "
+        "(red); triangles: portals and access points; dotted lines: leg boundaries. "
+        + res["caveat"]
+    )
+    for w in res["warnings"]:
+        st.warning(w)
+    st.markdown("**All shown routes**")
+    results = results_table(routes, grid_path, params)
+    if res["claims_comparison"]:
+        st.markdown(f"**Claims vs computed — {sel.name}**")
+        st.dataframe(pd.DataFrame(res["claims_comparison"]).astype(str), hide_index=True,
+                     width="stretch")
+    with st.expander("Cost and schedule references"):
+        st.dataframe(pd.DataFrame(res["costs"]).drop(columns=["sources"]).astype(str),
+                     hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(res["durations"]).drop(columns=["sources"]).astype(str),
+                     hide_index=True, width="stretch")
+        if res["assumptions"]:
+            st.markdown("Assumptions without a source: " + "; ".join(res["assumptions"]))
+        st.markdown("Sources: " + " · ".join(res["sources"]))
+    return results
