@@ -189,9 +189,9 @@ def route_geometry(route, precision: int | None = PRECISION):
     lines = []
     for lons, lats in parts:
         if precision is not None:
-            coords = [(_round(x, precision), _round(y, precision)) for x, y in zip(lons, lats)]
+            coords = [(_round(x, precision), _round(y, precision)) for x, y in zip(lons, lats, strict=True)]
         else:
-            coords = list(zip(lons.tolist(), lats.tolist()))
+            coords = list(zip(lons.tolist(), lats.tolist(), strict=True))
         lines.append(LineString(coords))
     return lines[0] if len(lines) == 1 else MultiLineString(lines)
 

@@ -339,14 +339,13 @@ def test_round_trip_through_route_importer(tmp_path, fmt, strait, direct, dateli
     data = export.export_bytes(routes, fmt)
     back = read_routes(data, filename=f"routes{export.FORMATS[fmt]}")
     assert len(back) == 3
-    for orig, got in zip(routes, back):
+    for orig, got in zip(routes, back, strict=True):
         assert len(got.waypoints) == len(orig.waypoints), (fmt, orig.id)
         np.testing.assert_allclose(got.lats, orig.lats, atol=1e-6)
         # compare longitudes modulo 360 (both sides keep them continuous)
         dl = (got.lons - orig.lons + 180.0) % 360.0 - 180.0
         assert np.abs(dl).max() <= 1e-6, (fmt, orig.id, got.lons, orig.lons)
-        # the CSV importer names a route after its first route column (route_id)
-        assert got.name == (orig.id if fmt == "csv" else orig.name)
+        assert got.name == orig.name
     # a file on disk too
     path = _write(tmp_path, f"r{export.FORMATS[fmt]}", data)
     again = read_routes(path)

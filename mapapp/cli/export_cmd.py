@@ -1,0 +1,185 @@
+"""``export``, ``render`` and ``html``: write routes to files, print-quality figures, HTML maps.
+
+Examples (shell)::
+
+    python -m mapapp export dmitriev-2025 my_route.gpx --format geojson --out routes.geojson
+    python -m mapapp render dmitriev-2025 direct-shortest --out strait.pdf --profile
+    python -m mapapp html dmitriev-2025 --out strait.html
+
+ROUTE is a preset id or a route file (GeoJSON, KML, GPX, CSV), as in ``measure``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import InputError
+
+__all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
+
+_SUFFIX_FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".kml": "kml",
+    ".gpx": "gpx",
+    ".gpkg": "gpkg",
+    ".csv": "csv",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".svg": "svg",
+}
+
+
+def _routes(specs):
+    from ._common import resolve_routes
+
+    return resolve_routes(specs)
+
+
+def _grid(path):
+    from ._common import open_dataset
+
+    return open_dataset(path)
+
+
+def _format_for(out: str, given: str | None, allowed) -> str:
+    if given:
+        return given
+    fmt = _SUFFIX_FORMATS.get(Path(out).suffix.lower())
+    if fmt not in allowed:
+        raise InputError(
+            f"cannot tell the format from {out!r}: add --format ({'|'.join(allowed)}) "
+            f"or use one of the suffixes {', '.join(s for s, f in _SUFFIX_FORMATS.items() if f in allowed)}"
+        )
+    return fmt
+
+
+def _size(text: str) -> tuple[float, float]:
+    try:
+        w, h = (float(v) for v in text.lower().replace("x", ",").split(","))
+    except ValueError as exc:
+        raise InputError(f"--size {text!r} must be WIDTH,HEIGHT in inches, e.g. 10,8") from exc
+    return w, h
+
+
+def _done(path, data: bytes, what: str) -> int:
+    print(f"wrote {path} ({what}, {len(data):,} bytes)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write routes as GeoJSON, KML, GPX, GeoPackage or a CSV of waypoints."""
+    from ..export import FORMATS, atomic_write, export_bytes
+
+    fmt = _format_for(args.out, args.format, tuple(FORMATS))
+    routes = _routes(args.routes)
+    data = export_bytes(routes, fmt, waypoints=args.waypoints)
+    atomic_write(args.out, data)
+    return _done(args.out, data, f"{fmt}, {len(routes)} route{'s' * (len(routes) != 1)}")
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render the report figure (PNG, PDF or SVG)."""
+    from ..report import FORMATS, parse_bbox, render_report
+
+    fmt = _format_for(args.out, args.format, FORMATS)
+    bbox = parse_bbox(args.bbox) if args.bbox else None
+    size = _size(args.size)
+    routes = _routes(args.routes)
+    grid = _grid(args.dataset)
+    tunnels = None
+    if args.tunnel:
+        from ..tunnel import tunnel_for_route
+
+        tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
+    data = render_report(
+        routes,
+        grid,
+        out=args.out,
+        fmt=fmt,
+        dpi=args.dpi,
+        size_in=size,
+        title=args.title,
+        bbox=bbox,
+        profile=args.profile,
+        metrics_table=args.table,
+        places=not args.no_places,
+        tunnels=tunnels,
+    )
+    return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
+
+
+def cmd_html(args: argparse.Namespace) -> int:
+    """Write the interactive map as one standalone HTML file."""
+    from ..assets import standalone_html
+    from ..export import atomic_write
+    from ..mapview import build_map
+
+    routes = _routes(args.routes)
+    page = standalone_html(build_map(routes, _grid(args.dataset)))
+    data = page.encode("utf-8")
+    atomic_write(args.out, data)
+    return _done(args.out, data, "standalone HTML")
+
+
+def _common_args(p):
+    p.add_argument("routes", nargs="+", metavar="ROUTE", help="preset id or route file")
+
+
+def register(subparsers) -> None:
+    """Add the ``export``, ``render`` and ``html`` commands."""
+    from ..export import FORMATS
+    from ..report import FORMATS as FIG_FORMATS
+    from ..report import MAX_DPI
+
+    p = subparsers.add_parser(
+        "export",
+        help="write routes as GeoJSON, KML, GPX, GeoPackage or CSV",
+        description="Write routes to a file. GeoJSON follows RFC 7946 (lines cut at 180°); "
+        "KML opens in Google Earth; GPX 1.1 has one <rte> per route; the GeoPackage has "
+        "layers 'routes' and 'waypoints'; CSV lists the waypoints.",
+    )
+    _common_args(p)
+    p.add_argument("--format", "-f", choices=tuple(FORMATS),
+                   help="output format (default: from the --out suffix)")
+    p.add_argument("--out", "-o", required=True, help="output file (written atomically)")
+    p.add_argument("--waypoints", action="store_true",
+                   help="also write the waypoints as points (GeoJSON, KML)")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser(
+        "render",
+        help="print-quality map figure (PNG, PDF, SVG)",
+        description="Render a report figure: bathymetry, land, routes, places, scale bar and "
+        "north arrow true in the strait's Lambert azimuthal equal-area projection.",
+    )
+    _common_args(p)
+    p.add_argument("--out", "-o", required=True, help="FILE.png, FILE.pdf or FILE.svg")
+    p.add_argument("--format", "-f", choices=FIG_FORMATS, help="default: from the --out suffix")
+    p.add_argument("--dpi", type=int, default=200, help=f"dots per inch, up to {MAX_DPI} (200)")
+    p.add_argument("--size", default="10,8", help="WIDTH,HEIGHT in inches (10,8)")
+    p.add_argument("--title", help="figure title (default: the route names)")
+    p.add_argument("--bbox", help="map extent W,S,E,N in degrees (default: around the routes)")
+    p.add_argument("--profile", action="store_true", help="add the seabed profile panel")
+    p.add_argument("--tunnel", action="store_true",
+                   help="with --profile: also draw each route's modelled tunnel (default "
+                   "parameters of the route's mode)")
+    p.add_argument("--table", action="store_true", help="add the metrics table panel")
+    p.add_argument("--no-places", action="store_true",
+                   help="leave out places, the maritime boundary and the date line")
+    p.add_argument("--dataset", "--grid", dest="dataset",
+                   help="bathymetry grid file (default: the embedded ETOPO5 grid)")
+    p.set_defaults(func=cmd_render)
+
+    p = subparsers.add_parser(
+        "html",
+        help="standalone HTML of the interactive map",
+        description="Write the interactive map (folium/Leaflet) with the routes as one HTML "
+        "file that works offline.",
+    )
+    _common_args(p)
+    p.add_argument("--out", "-o", required=True, help="FILE.html")
+    p.add_argument("--dataset", "--grid", dest="dataset",
+                   help="bathymetry grid file (default: the embedded ETOPO5 grid)")
+    p.set_defaults(func=cmd_html)
