@@ -269,4 +269,4 @@ def surface_runs(surface) -> list[tuple[int, int, str]]:
     cut = np.flatnonzero(arr[1:] != arr[:-1]) + 1
     starts = np.concatenate([[0], cut])
     ends = np.concatenate([cut - 1, [arr.size - 1]])
-    return [(int(a), int(b), str(arr[a])) for a, b in zip(starts, ends)]
+    return [(int(a), int(b), str(arr[a])) for a, b in zip(starts, ends, strict=True)]

@@ -50,6 +50,7 @@ __all__ = [
     "Bore",
     "TunnelParams",
     "TunnelResult",
+    "bores_from_ref",
     "compare_claims",
     "design_tunnel",
     "lower_envelope",
@@ -75,8 +76,18 @@ class Bore:
         return math.pi / 4.0 * self.diameter_m**2
 
 
-def _bores_from_ref(key: str) -> tuple[Bore, ...]:
+def bores_from_ref(key: str) -> tuple[Bore, ...]:
+    """The bores of a layout in :data:`mapapp.references.BORE_REFERENCES`.
+
+    >>> [(b.diameter_m, b.count, b.role) for b in bores_from_ref("channel_tunnel")]
+    [(7.6, 2, 'running'), (4.8, 1, 'service')]
+    """
+    if key not in refs.BORE_REFERENCES:
+        raise InputError(f"unknown bore layout {key!r}; choose from {', '.join(refs.BORE_REFERENCES)}")
     return tuple(Bore(d, n, role) for d, n, role in refs.BORE_REFERENCES[key].bores)
+
+
+_bores_from_ref = bores_from_ref  # earlier private name, kept for callers
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,7 @@ def test_real_etopo5_and_gshhg_diomede_route():
     runs = [x for x in surface_runs(df["surface"]) if x[2] == "land"]
     inner = [x for x in runs if 0 < x[0] and x[1] < len(df) - 1]
     assert len(inner) == 2
-    for (a, b, _), island in zip(inner, (BIG_DIOMEDE, LITTLE_DIOMEDE)):
+    for (a, b, _), island in zip(inner, (BIG_DIOMEDE, LITTLE_DIOMEDE), strict=True):
         seg = df.iloc[a : b + 1]
         assert seg["lon"].min() - 0.02 < island[0] < seg["lon"].max() + 0.02
         assert (seg["elevation_grid_m"] < 0).any()  # unresolved by ETOPO5 ...

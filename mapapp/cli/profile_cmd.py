@@ -148,7 +148,7 @@ def format_table(results) -> str:
     head = ["", *[r.route_id for r in results]]
     body = [[label, *[fn(r) for r in results]] for label, fn in _ROWS]
     widths = [max(len(str(row[i])) for row in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
              for row in [head, *body]]
     for r in results:
         if r.claims_comparison or r.warnings:
