@@ -356,6 +356,19 @@ def _write_gdal(frames: list[tuple[str, object]], driver: str, suffix: str, **op
         return path.read_bytes()
 
 
+#: Tunnel figures shown in KML descriptions: (key of TunnelResult.to_dict(), label, unit).
+_KML_TUNNEL_FIELDS = (
+    ("tunnel_length_km", "length", "km"),
+    ("subsea_length_km", "under the sea", "km"),
+    ("max_depth_below_sea_level_m", "deepest crown below sea level", "m"),
+    ("max_grade_pct", "steepest grade", "%"),
+    ("cost_busd_low", "cost, low", "USD bn"),
+    ("cost_busd_high", "cost, high", "USD bn"),
+    ("duration_years_low", "duration, low", "years"),
+    ("duration_years_high", "duration, high", "years"),
+)
+
+
 def _kml_description(route, props: dict) -> str:
     """An HTML table of the route's figures; every user-supplied string is escaped."""
     esc = html.escape
@@ -377,9 +390,10 @@ def _kml_description(route, props: dict) -> str:
     if isinstance(falls, list) and falls:
         rows.append(("Landfalls", " → ".join(str(f.get("name", "")) for f in falls)))
     tunnel = props.get("tunnel") or {}
-    for key, val in tunnel.items():
+    for key, label, unit in _KML_TUNNEL_FIELDS:
+        val = tunnel.get(key)
         if isinstance(val, (int, float)) and not isinstance(val, bool):
-            rows.append((f"Tunnel {key}", f"{val:.4g}"))
+            rows.append((f"Tunnel model: {label}", f"{val:,.4g} {unit}".strip()))
     for key, val in props["claims"].items():
         rows.append((f"Claimed {key}", val if isinstance(val, str) else json.dumps(val)))
     body = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in rows)

@@ -208,7 +208,11 @@ def _extent_for(routes, bbox, aspect: float):
 
 
 def _lonlat_bounds(extent, margin_deg=0.1):
+    """(west, south, east, north) degrees around a projected extent; longitudes continuous
+    around the extent's centre (east may exceed 180 for a map across the antimeridian)."""
     lons, lats = _unproject(*_ring(extent[0], extent[1], extent[2], extent[3]))
+    c_lon, _ = _unproject([0.5 * (extent[0] + extent[1])], [0.5 * (extent[2] + extent[3])])
+    lons = c_lon[0] + ((lons - c_lon[0] + 180.0) % 360.0 - 180.0)
     return (
         float(lons.min() - margin_deg),
         float(max(lats.min() - margin_deg, -90)),
@@ -280,6 +284,8 @@ def _dm(value: float, pos: str, neg: str) -> str:
 
 def _lon_label(lon: float) -> str:
     lon = (lon + 180.0) % 360.0 - 180.0
+    if abs(abs(lon) - 180.0) < 1e-9:
+        return "180°"
     return _dm(lon, "E", "W")
 
 

@@ -371,3 +371,19 @@ def test_length_is_geodesic_not_spherical():
     props = export.route_properties(r, metrics=False)
     assert props["length_km"] == pytest.approx(GEOD.inv(-170, 66, -169, 66)[2] / 1000, abs=1e-3)
     assert abs(props["length_km"] - 6371.0 * math.radians(1) * math.cos(math.radians(66))) > 0.1
+
+
+def test_real_tunnel_result_in_json_geojson_and_kml(direct):
+    from mapapp.bathymetry import open_grid
+    from mapapp.tunnel import tunnel_for_route
+
+    res = tunnel_for_route(direct, open_grid())
+    doc = json.loads(export.tunnel_json_bytes({"direct": res}, routes=[direct]))
+    tun = doc["routes"][0]["tunnel"]
+    assert tun["tunnel_length_km"] == pytest.approx(res.tunnel_length_m / 1000, rel=1e-9)
+    assert tun["cost_busd_low"] <= tun["cost_busd_high"]
+    fc = json.loads(export.geojson_bytes([direct], tunnels={"direct": res}))
+    assert fc["features"][0]["properties"]["tunnel"]["route_id"] == "direct"
+    root = ET.fromstring(export.kml_bytes([direct], tunnels={"direct": res}))
+    desc = root.find(".//k:Placemark/k:description", KML_NS).text
+    assert "Tunnel model: length" in desc and "Tunnel model: steepest grade" in desc

@@ -256,3 +256,15 @@ def test_short_label():
         "Direct shortest crossing")
     assert short_label("Plain") == "Plain"
     assert len(short_label("x" * 80)) <= 30
+
+
+def test_map_across_the_antimeridian(grid):
+    r = Route.from_coords("x180", "Across 180", [(179.0, 66.0), (-179.0, 66.5)])
+    _, lay = render_report([r], grid, bbox="175,64,-175,68", dpi=40, size_in=(8, 6),
+                           return_layout=True)
+    west, _, east, _ = lay.bbox
+    assert west < 180.0 < east  # continuous longitudes across 180°
+    assert "180°" in lay.texts  # graticule label of the antimeridian
+    (x0, y0), (x1, _) = lay.scale_bar_xy
+    (lon0, lon1), (lat0, lat1) = _to_lonlat([x0, x1], [y0, y0])
+    assert GEOD.inv(lon0, lat0, lon1, lat1)[2] == pytest.approx(lay.scale_bar_km * 1000, rel=1e-4)
