@@ -634,8 +634,13 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
         if np.isfinite(z).any():
             lowest = min(lowest, float(np.nanmin(z)))
         res = tunnels.get(route.id)
-        if res is not None and getattr(res, "alignment", None) is not None:
-            al = res.alignment
+        al = getattr(res, "alignment", None)
+        if al is None and isinstance(res, dict):  # a to_dict()-like mapping with rows
+            al = res.get("alignment")
+        if al is not None:
+            import pandas as pd
+
+            al = pd.DataFrame(al)
             virtual = np.asarray(al["virtual"], bool) if "virtual" in al else np.zeros(len(al), bool)
             tz = np.asarray(al["tunnel_z_m"], "float64")[~virtual]
             ax.plot(np.asarray(al["chainage_m"], "float64")[~virtual] / 1000.0, tz,
@@ -869,6 +874,7 @@ def render_report(
     tunnels=None,
     return_layout: bool = False,
     date=None,
+    land_source: str = "gshhg",
 ):
     """Render the report figure and return its bytes.
 
@@ -894,11 +900,14 @@ def render_report(
     places : bool
         Draw places, the maritime boundary and the date line.
     tunnels : mapping, optional
-        Route id -> ``TunnelResult`` whose alignment is drawn in the profile panel.
+        Route id -> ``TunnelResult`` whose alignment is drawn in the profile panel (a plain
+        dict is accepted if it has an ``"alignment"`` table; ``to_dict()`` has none).
     return_layout : bool
         Return ``(bytes, ReportLayout)`` instead of bytes.
     date : datetime.date or str, optional
         Date printed in the subtitle (default today).
+    land_source : {"gshhg", "osm"}
+        Coastline drawn (and attributed).
 
     Raises
     ------
@@ -910,7 +919,7 @@ def render_report(
     _check_options(fmt, dpi, size_in)
     fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
                             profile=profile, metrics_table=metrics_table, places=places,
-                            tunnels=tunnels, date=date)
+                            tunnels=tunnels, date=date, land_source=land_source)
     buf = io.BytesIO()
     meta = {"png": {"Software": "mapapp"}, "pdf": {"Creator": "mapapp"}, "svg": {"Date": None}}[fmt]
     with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):

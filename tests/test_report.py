@@ -268,3 +268,11 @@ def test_map_across_the_antimeridian(grid):
     (x0, y0), (x1, _) = lay.scale_bar_xy
     (lon0, lon1), (lat0, lat1) = _to_lonlat([x0, x1], [y0, y0])
     assert GEOD.inv(lon0, lat0, lon1, lat1)[2] == pytest.approx(lay.scale_bar_km * 1000, rel=1e-4)
+
+
+def test_osm_land_is_attributed(routes, grid):
+    _, lay = render_report(routes, grid, dpi=40, size_in=(8, 6), land_source="osm",
+                           return_layout=True)
+    assert "Land (OSM)" in lay.legend
+    assert any("OpenStreetMap" in a and "ODbL" in a for a in lay.attributions)
+    assert not any("GSHHG" in a for a in lay.attributions)
