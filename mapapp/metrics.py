@@ -117,7 +117,7 @@ def _runs(mask: np.ndarray):
     """(start, stop) index pairs of the runs of True in a boolean array."""
     m = np.concatenate([[False], np.asarray(mask, bool), [False]])
     d = np.diff(m.astype(int))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
 def route_metrics(
@@ -164,7 +164,10 @@ def route_metrics(
     if len(piece):
         hit = lm.tree.query(shapely.points(mx, my), predicate="within")
         on_land[hit[0]] = True
-    land_m = float(piece[on_land].sum())
+    # the pieces add up to the legs to ~1e-9 m; clamp so that subsea >= 0 exactly
+    land_m = min(float(piece[on_land].sum()), total)
+    if land_m > total - 1e-6:
+        land_m = total
     water_runs = [
         float(piece[a:b].sum()) for a, b in _runs(~on_land) if piece[a:b].sum() >= MIN_SEGMENT_M
     ]
@@ -173,7 +176,7 @@ def route_metrics(
     pairs = lm.tree.query(shapely.points(px, py), predicate="dwithin", distance=touch_m)
     poly_at = np.full(len(px), -1)
     order = np.argsort(pairs[0], kind="stable")
-    for pt, poly in zip(pairs[0][order][::-1], pairs[1][order][::-1]):
+    for pt, poly in zip(pairs[0][order][::-1], pairs[1][order][::-1], strict=True):
         poly_at[pt] = poly  # the first polygon listed wins (loop runs backwards)
     landfalls: list[dict] = []
     for i in range(len(px)):
