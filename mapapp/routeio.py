@@ -492,7 +492,7 @@ def _geojson_raws(obj) -> list[_Raw]:
                 if not isinstance(coords, (list, tuple)):
                     raise RouteFileError(f"{where}: 'coordinates' must be a list")
                 parts.extend(_positions(p, where, transform) for p in coords)
-            elif gtype == "Point" and name:
+            elif gtype == "Point" and name and not any(g[0].endswith("LineString") for g in geoms):
                 p = _positions([coords], where, transform)[0]
                 points.append((p[0], p[1], name))
         if parts:
@@ -588,14 +588,17 @@ def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
                     name = ""
                 name = str(name)
                 parts = []
+                pins = []
                 for sub in _explode(geom):
                     found.add(sub.geom_type)
                     if sub.geom_type == "LineString":
                         parts.append([(x, y, "") for x, y in sub.coords])
                     elif sub.geom_type == "Point" and name:
-                        points.append((sub.x, sub.y, name))
-                if parts:
+                        pins.append((sub.x, sub.y, name))
+                if parts:  # a point inside a line's MultiGeometry does not name a vertex
                     raws.extend(_lines_to_raws(name, parts))
+                else:
+                    points.extend(pins)
     if not raws:
         raise RouteFileError(_no_lines_message(found))
     _name_vertices(raws, points)

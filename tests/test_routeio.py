@@ -151,6 +151,22 @@ def test_google_earth_kml_with_folders_and_multigeometry():
     assert all(r.origin == "uploaded" for r in routes)
 
 
+def test_kml_mixed_multigeometry_and_separate_lines():
+    kml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>d</name>
+<Placemark><name>Mixed</name><MultiGeometry>
+<Point><coordinates>-169.0569,65.7811,0</coordinates></Point>
+<LineString><coordinates>-169.6519,66.0792,0 -169.0569,65.7811,0</coordinates></LineString>
+<LineString><coordinates>-168.9208,65.7542,0 -168.0847,65.5964,0</coordinates></LineString>
+</MultiGeometry></Placemark>
+</Document></kml>"""
+    a, b = read_routes(kml, "mixed.kml")
+    assert (a.name, b.name) == ("Mixed (part 1)", "Mixed (part 2)")
+    assert coords(a) == [DEZHNEV, BIG_D] and coords(b) == [LITTLE_D, CPW_A]
+    assert km(a) == pytest.approx(42.9, abs=0.05)  # bering-facts §3b: Dezhnev - Big Diomede
+    assert [w.name for w in a.waypoints] == ["", ""]  # the placemark's own point names nothing
+
+
 def test_kmz_is_read(tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
