@@ -121,7 +121,7 @@ class Route:
         if self.origin not in ORIGINS:
             raise RouteError(f"origin {self.origin!r} is not one of {', '.join(ORIGINS)}")
         lons = unwrap_lons([w.lon for w in self.waypoints])
-        for w, lon in zip(self.waypoints, lons):
+        for w, lon in zip(self.waypoints, lons, strict=True):
             w.lon = float(lon)
         self.waypoints = _drop_repeats(self.waypoints)
         if len(self.waypoints) < 2:
@@ -203,7 +203,7 @@ class Route:
         """
         from shapely.geometry import LineString
 
-        return LineString(list(zip(self.lons.tolist(), self.lats.tolist())))
+        return LineString(list(zip(self.lons.tolist(), self.lats.tolist(), strict=True)))
 
     def copy(self, **changes) -> Route:
         """A validated copy with some fields replaced (``name``, ``colour``, ``id`` …)."""
