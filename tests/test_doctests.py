@@ -16,6 +16,14 @@ MODULES = [
     "mapapp.pointinfo",
     "mapapp.mapview",
     "mapapp.routes",
+    "mapapp.presets",
+    "mapapp.metrics",
+    "mapapp.routeio",
+    "mapapp.urlstate",
+    "mapapp.profile",
+    "mapapp.tunnel",
+    "mapapp.references",
+    "mapapp.export",
 ]
 
 

@@ -74,12 +74,12 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
             col.error(f"{label}: {exc}")
             continue
         col.download_button(label, data, file_name=export.export_filename(chosen, fmt),
-                            mime=mime, key=f"dl-{fmt}")
+                            mime=mime, key=f"dl-{fmt}", on_click="ignore")
     if tunnels:
         st.download_button("Tunnel figures (JSON)",
                            export.tunnel_json_bytes(tunnels, chosen),
                            file_name=export.export_filename(chosen, "tunnel"),
-                           mime="application/json", key="dl-tunnel")
+                           mime="application/json", key="dl-tunnel", on_click="ignore")
 
     st.markdown("**Report figure** (projected map with scale bar, north arrow, legend, sources)")
     c1, c2, c3, c4 = st.columns(4)
@@ -106,7 +106,7 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
     if fig:
         data, fname, ffmt = fig
         st.download_button(f"Download {fname}", data, file_name=fname, mime=FIGURE_MIME[ffmt],
-                           key="dl-figure")
+                           key="dl-figure", on_click="ignore")
         if ffmt == "png":
             st.image(data, caption=fname, width="stretch")
 
@@ -122,4 +122,4 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
     if st.session_state.get("html"):
         st.download_button("Download map HTML", st.session_state["html"],
                            file_name=export.export_filename(chosen, "html"), mime="text/html",
-                           key="dl-html")
+                           key="dl-html", on_click="ignore")

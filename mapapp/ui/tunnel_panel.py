@@ -43,10 +43,10 @@ def params_form(default_mode: str) -> TunnelParams | None:
                                default=list(base.rate_refs), key=f"t_rate_{mode}",
                                format_func=lambda k: refs.ADVANCE_RATES[k].label)
     try:
-        from ..tunnel import _bores_from_ref
+        from ..tunnel import bores_from_ref
 
         return TunnelParams.preset(
-            mode, cover_m=cover, max_grade_pct=grade, bores=_bores_from_ref(bores_ref),
+            mode, cover_m=cover, max_grade_pct=grade, bores=bores_from_ref(bores_ref),
             bores_ref=bores_ref, cost_refs=tuple(cost_refs), rate_refs=tuple(rate_refs),
         )
     except MapAppError as exc:
