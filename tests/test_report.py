@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pyproj
 import pytest
-from conftest import plane
+from tests.conftest import plane
 from PIL import Image
 
 from mapapp.bathymetry import open_grid
