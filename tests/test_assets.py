@@ -292,3 +292,14 @@ def test_cli_status_and_install(tmp_path: Path, npm: str, capsys, monkeypatch) -
     monkeypatch.setenv("PATH", "")
     assert cli_main(["assets", "install", "--dest", str(tmp_path / "x")]) == 2
     assert capsys.readouterr().err.startswith("error: npm ('npm') was not found")
+
+
+def test_cli_install_optional_without_npm(tmp_path: Path, capsys, monkeypatch) -> None:
+    from mapapp.cli import main as cli_main
+
+    monkeypatch.setenv("PATH", "")
+    dest = tmp_path / "v"
+    assert cli_main(["assets", "install", "--optional", "--dest", str(dest)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: offline assets not installed") and "CDNs" in err
+    assert not dest.exists()

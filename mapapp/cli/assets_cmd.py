@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from mapapp.assets import VENDOR_DIR, assets_status, install_assets
+from mapapp.errors import AssetError
 
 __all__ = ["cmd_install", "cmd_status", "register"]
 
@@ -42,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     install.add_argument("--dest", type=Path, default=None, help="vendor dir to create")
     install.add_argument("--force", action="store_true", help="download even if up to date")
+    install.add_argument(
+        "--optional",
+        action="store_true",
+        help="if npm or the registry is unavailable, say so and exit 0 (the map then loads "
+        "its assets from public CDNs)",
+    )
     install.set_defaults(func=cmd_install)
     status = sub.add_parser("status", help="tell whether the local copies are installed")
     status.add_argument("--dest", type=Path, default=None, help="vendor dir to check")
@@ -51,12 +58,20 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    """Run ``assets install``; progress goes to stderr. Returns 0 (errors raise AssetError)."""
-    manifest = install_assets(
-        args.dest,
-        force=getattr(args, "force", False),
-        progress=lambda line: print(line, file=sys.stderr, flush=True),
-    )
+    """Run ``assets install``; progress goes to stderr. Returns 0 (errors raise AssetError,
+    except with ``--optional``, which reports them as a warning and returns 0)."""
+    try:
+        manifest = install_assets(
+            args.dest,
+            force=getattr(args, "force", False),
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    except AssetError as exc:
+        if not getattr(args, "optional", False):
+            raise
+        print(f"warning: offline assets not installed ({exc}); the map will load Leaflet "
+              "and its plugins from public CDNs", file=sys.stderr)
+        return 0
     size = sum(entry["size"] for entry in manifest["files"])
     dest = args.dest or VENDOR_DIR
     print(
