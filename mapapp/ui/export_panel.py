@@ -60,8 +60,11 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
         st.warning("Choose at least one route.")
         return
     keys = tuple(json.dumps(r.to_dict(), sort_keys=True) for r in chosen)
-    tunnels = {rid: tunnel_results[rid] for rid in chosen_ids if tunnel_results and rid in tunnel_results}
+    full = {rid: tunnel_results[rid] for rid in chosen_ids if tunnel_results and rid in tunnel_results}
+    # exports carry the summary figures; the figure's profile panel also needs the alignment
+    tunnels = {rid: {k: v for k, v in res.items() if k != "alignment"} for rid, res in full.items()}
     tunnels_json = json.dumps(tunnels, sort_keys=True, default=str) if tunnels else ""
+    figure_json = json.dumps(full, sort_keys=True, default=str) if full else ""
 
     st.markdown("**Route files**")
     waypoints = st.checkbox("Include waypoints as points (GeoJSON, KML)", value=False,
@@ -96,7 +99,7 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
         try:
             st.session_state["figure"] = (
                 _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
-                        with_profile, with_table, tunnels_json),
+                        with_profile, with_table, figure_json),
                 export.export_filename(chosen, fmt),
                 fmt,
             )

@@ -79,15 +79,17 @@ def compute(route: Route, grid_path: str, params: TunnelParams) -> dict:
 
 
 def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> dict[str, dict]:
-    """Table of tunnel figures for every shown route; returns results by route id."""
+    """Table of tunnel figures for every shown route; returns results by route id (the
+    ``to_dict()`` figures plus an ``alignment`` table for charts and the report figure)."""
     rows, out = [], {}
     for r in routes:
         try:
-            res = compute(r, grid_path, params)["result"]
+            data = compute(r, grid_path, params)
         except MapAppError as exc:
             st.warning(f"{r.name}: {exc}")
             continue
-        out[r.id] = res
+        res = data["result"]
+        out[r.id] = {**res, "alignment": data["alignment"]}
         claims = {c["claim"]: c for c in res["claims_comparison"]}
 
         def claim(key, claims=claims):
