@@ -248,11 +248,14 @@ def parse_point(text, default_name: str = "") -> Waypoint:
         raise InputError("a point is empty: give LON,LAT in degrees or a place name")
     from .context import place_lonlat
 
+    places = _place_names()
     try:
         lon, lat = place_lonlat(s)
-    except InputError as exc:
-        raise InputError(f"{s!r} is neither LON,LAT (degrees) nor a known place: {exc}") from None
-    places = _place_names()
+    except InputError:
+        raise InputError(
+            f"{s!r} is neither LON,LAT in degrees nor a known place "
+            f"({', '.join(sorted(places.values()))})"
+        ) from None
     return Waypoint(lon, lat, places.get(s.lower(), s))
 
 
