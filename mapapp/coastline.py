@@ -78,14 +78,24 @@ def land_geometry(source: str = "gshhg") -> BaseGeometry:
     return geom
 
 
-def is_land(lon, lat, source: str = "gshhg"):
+def is_land(lon, lat, source: str = "gshhg", shore_tolerance_m: float = 0.0):
     """True where a point (degrees; any longitude range) lies on land.
 
     Vectorised: ``lon`` and ``lat`` may be arrays; returns a bool or a bool array.
+
+    ``shore_tolerance_m`` (metres, ≥ 0) also counts points that far from the land polygons
+    as land: a waypoint placed *on* the shoreline is otherwise land or sea by the last
+    float digit. The tolerance is applied in degrees of latitude (so east-west it is
+    about cos(latitude) times smaller: ~0.4× here).
     """
     lon_arr = center_lons(np.asarray(lon, dtype="float64"), -167.5)
     lat_arr = np.asarray(lat, dtype="float64")
-    out = shapely.contains_xy(land_geometry(source), lon_arr, lat_arr)
+    geom = land_geometry(source)
+    out = shapely.contains_xy(geom, lon_arr, lat_arr)
+    if shore_tolerance_m > 0:
+        tol_deg = float(shore_tolerance_m) / 111_320.0
+        near = shapely.dwithin(geom, shapely.points(lon_arr, lat_arr), tol_deg)
+        out = np.logical_or(out, near)
     return bool(out) if np.ndim(out) == 0 else np.asarray(out)
 
 

@@ -65,6 +65,9 @@ __all__ = [
 AUTO_STEP_CAP_M = 200.0
 #: Largest number of profile points accepted.
 MAX_POINTS = 2_000_000
+#: A sample this close to the coastline counts as land (m): waypoints placed on the shore
+#: must not be land or sea by the last float digit.
+SHORE_TOLERANCE_M = 5.0
 #: Columns of a profile, in order.
 PROFILE_COLUMNS = (
     "chainage_m",
@@ -145,7 +148,8 @@ def classify_land(lons, lats, land_source: str = "gshhg", elevations=None) -> np
             return np.asarray(elevations, dtype="float64") > 0.0
     from .coastline import is_land
 
-    return np.atleast_1d(np.asarray(is_land(lons, lats, source=land_source), dtype=bool))
+    on_land = is_land(lons, lats, source=land_source, shore_tolerance_m=SHORE_TOLERANCE_M)
+    return np.atleast_1d(np.asarray(on_land, dtype=bool))
 
 
 def sample_profile(

@@ -41,3 +41,15 @@ def test_display_land_is_simplified():
     n_full = sum(len(g.exterior.coords) for g in full.geometry)
     n_simple = sum(len(g.exterior.coords) for g in simple.geometry if g.geom_type == "Polygon")
     assert n_simple < n_full / 2
+
+
+def test_shore_tolerance_counts_points_on_the_shoreline_as_land():
+    from mapapp.presets import load_presets
+
+    ends = [(w.lon, w.lat) for r in load_presets() for w in (r.waypoints[0], r.waypoints[-1])]
+    lons, lats = np.array(ends).T
+    strict = coastline.is_land(lons, lats)
+    assert not strict.all()  # shore points fall either side of the polygon edge
+    assert coastline.is_land(lons, lats, shore_tolerance_m=5).all()
+    # the tolerance does not make open water land
+    assert not coastline.is_land(-168.40, 65.70, shore_tolerance_m=5)
