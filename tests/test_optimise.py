@@ -365,3 +365,46 @@ def test_etopo5_via_the_diomedes_stays_out_of_a_zone():
 def test_doctests():
     r = doctest.testmod(opt, optionflags=doctest.ELLIPSIS)
     assert r.attempted > 0 and r.failed == 0
+
+
+# ----------------------------------------------------------------------------- UI panel
+def _panel_app():
+    import streamlit as st
+
+    from mapapp.bathymetry import default_grid_path
+    from mapapp.ui import optimise_panel
+
+    zone = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
+        [[-168.7, 65.55], [-168.4, 65.55], [-168.4, 65.75], [-168.7, 65.75], [-168.7, 65.55]]]}}
+    line = {"type": "Feature", "properties": {}, "geometry": {
+        "type": "LineString", "coordinates": [[-169, 65], [-168, 66]]}}
+    route = optimise_panel.panel(str(default_grid_path()), [zone, line],
+                                 {"lat": 65.62, "lng": -168.3})
+    if route is not None:
+        st.session_state["returned"] = route.to_dict()
+
+
+def test_panel_runs_with_clicked_end_and_drawn_zone():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_panel_app, default_timeout=120).run()
+    assert not at.exception
+    assert at.checkbox(key="opt_use_drawn").label.endswith("(1 drawn)")  # the line is no zone
+    at.button(key="opt_end_click").click().run()
+    assert at.text_input(key="opt_end_text").value == "-168.30000, 65.62000"
+    at.button(key="opt_run").click().run()
+    assert not at.exception and not at.error
+    got = Route.from_dict(at.session_state["returned"])
+    assert got.origin == "optimised" and got.name == "Optimised: Cape Dezhnev → 168.300°W 65.620°N"
+    assert (got.lons[-1], got.lats[-1]) == pytest.approx((-168.3, 65.62))
+    d = densify(got.lons, got.lats, 20)
+    assert not shapely.contains_xy(shapely.box(-168.7, 65.55, -168.4, 65.75), d.lons, d.lats).any()
+    assert "cheaper than the straight line" in at.success[0].value
+    assert at.code[0].value.startswith("Optimised: Cape Dezhnev")
+    # a start inside the zone: one plain error, no route
+    at.session_state["returned"] = None
+    at.selectbox(key="opt_start_place").set_value("Typed lon, lat …").run()
+    at.text_input(key="opt_start_text").set_value("-168.5, 65.6").run()
+    at.button(key="opt_run").click().run()
+    assert "start (-168.5000, 65.6000) is inside a no-go zone" in at.error[0].value
+    assert at.session_state["returned"] is None
