@@ -732,9 +732,11 @@ def _window(xy: np.ndarray, corridor, grid, margin_m: float) -> tuple[float, ...
     else:
         x0, y0 = xy.min(axis=0) - margin_m
         x1, y1 = xy.max(axis=0) + margin_m
-    w, s, e, n = grid.info.bounds
-    gx0, gy0, gx1, gy1 = rasterio.warp.transform_bounds("EPSG:4326", STRAIT_CRS, w, s, e, n,
-                                                        densify_pts=51)
+    if grid.info.is_geographic:
+        src, bounds = "EPSG:4326", grid.info.bounds
+    else:  # a projected grid: its own extent is tighter than its lon/lat box
+        src, bounds = grid.crs, grid.info.native_bounds
+    gx0, gy0, gx1, gy1 = rasterio.warp.transform_bounds(src, STRAIT_CRS, *bounds, densify_pts=51)
     box = (max(x0, gx0), max(y0, gy0), min(x1, gx1), min(y1, gy1))
     if not (box[0] < box[2] and box[1] < box[3]):
         raise InputError(f"the points are outside the grid {grid.info.name}")
@@ -1218,6 +1220,7 @@ def optimise_route(
                 "corridor or remove a zone"
             )
         grid_cost += total / 1000.0
+        report(0.35 + 0.5 * (k + 0.5) / n_legs, f"straightening leg {k + 1} of {n_legs}")
         rc = np.asarray(mcp.traceback(cells[k + 1]))
         xy = surf.centres(rc)
         if len(xy) == 1:
