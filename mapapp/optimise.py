@@ -672,38 +672,46 @@ class _Surface:
         return np.column_stack([self.xmin + (rc[:, 1] + 0.5) * self.cell,
                                 self.ymax - (rc[:, 0] + 0.5) * self.cell])
 
+    _pads: tuple | None = None
+
+    def set_cost(self, rc: tuple[int, int], value: float) -> None:
+        """Change one cell's cost (keeps the sampling arrays in step)."""
+        self.cost[rc] = value
+        self._pads = None
+
+    def _padded(self) -> tuple:
+        """Flat arrays padded by one impassable cell: cost, finite cost (0 elsewhere),
+        finite mask (1.0 / 0.0), and the padded row length."""
+        if self._pads is None:
+            pc = np.pad(np.ascontiguousarray(self.cost), 1, constant_values=np.inf)
+            ok = np.isfinite(pc)
+            self._pads = (pc.ravel(), np.where(ok, pc, 0.0).ravel(),
+                          ok.astype("float64").ravel(), pc.shape[1])
+        return self._pads
+
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Cost per metre at points (metres): infinite where the point's own cell is
         impassable (or outside), else bilinear between the finite neighbouring cell centres
         (as :meth:`mapapp.bathymetry.Grid.sample` interpolates the grid)."""
+        pc, pf, pm, width = self._padded()
         rows, cols = self.cost.shape
         fc = (x - self.xmin) / self.cell - 0.5
         fr = (self.ymax - y) / self.cell - 0.5
-        r = np.floor(fr + 0.5).astype(np.int64)
-        c = np.floor(fc + 0.5).astype(np.int64)
-        inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
-        out = np.full(x.shape, np.inf)
-        own = np.full(x.shape, np.inf)
-        own[inside] = self.cost[r[inside], c[inside]]
-        ok = np.isfinite(own)
-        if not ok.any():
-            return out
-        fc, fr = fc[ok], fr[ok]
-        c0, r0 = np.floor(fc).astype(np.int64), np.floor(fr).astype(np.int64)
-        tx, ty = fc - c0, fr - r0
-        total = np.zeros(fc.shape)
-        weight = np.zeros(fc.shape)
-        for dr, wy in ((0, 1.0 - ty), (1, ty)):
-            for dc, wx in ((0, 1.0 - tx), (1, tx)):
-                rr = np.clip(r0 + dr, 0, rows - 1)
-                cc = np.clip(c0 + dc, 0, cols - 1)
-                v = self.cost[rr, cc]
-                good = np.isfinite(v)
-                w = wx * wy
-                total += np.where(good, v, 0.0) * w
-                weight += np.where(good, w, 0.0)
-        out[ok] = np.where(weight > 1e-12, total / np.maximum(weight, 1e-12), own[ok])
-        return out
+        rn = np.clip(np.floor(fr + 0.5), -1, rows).astype(np.int64)
+        cn = np.clip(np.floor(fc + 0.5), -1, cols).astype(np.int64)
+        own = pc[(rn + 1) * width + cn + 1]
+        c0 = np.clip(np.floor(fc), -1, cols - 1)
+        r0 = np.clip(np.floor(fr), -1, rows - 1)
+        tx = np.clip(fc - c0, 0.0, 1.0)
+        ty = np.clip(fr - r0, 0.0, 1.0)
+        i = (r0.astype(np.int64) + 1) * width + c0.astype(np.int64) + 1
+        w00, w10 = (1 - tx) * (1 - ty), tx * (1 - ty)
+        w01, w11 = (1 - tx) * ty, tx * ty
+        total = pf[i] * w00 + pf[i + 1] * w10 + pf[i + width] * w01 + pf[i + width + 1] * w11
+        weight = pm[i] * w00 + pm[i + 1] * w10 + pm[i + width] * w01 + pm[i + width + 1] * w11
+        with np.errstate(invalid="ignore", divide="ignore"):
+            val = np.where(weight > 1e-12, total / weight, own)
+        return np.where(np.isfinite(own), val, np.inf)
 
     def segment_costs(self, p: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Cost of straight segments p→q (arrays (n, 2), metres) sampled every ≤ ¼ cell."""
@@ -999,11 +1007,18 @@ def _shape_leg(xy, surf: _Surface, model: _CostModel, inv: Transformer, tol: flo
     lonlat = _to_lonlat(xy, inv, a, b)
     idx = _repair(_simplify(xy, pulled, tol), pulled, lonlat, model, step, surf.cell)
     candidates = [lonlat[idx]]
-    relaxed = _relax(xy[pulled], surf)
-    keep = _simplify(relaxed, _pull_string(relaxed, surf), tol)
-    rel = _to_lonlat(relaxed[keep], inv, a, b)
-    if all(model.segment_ok(*p, *q, step) for p, q in zip(rel[:-1], rel[1:], strict=True)):
-        candidates.append(rel)
+    # relax from the straightened path and from the cell path itself (lightly simplified):
+    # straightening may drop a detour (over an island, say) that relaxing would improve
+    starts = [_simplify(xy, pulled, surf.cell)]
+    rough = _simplify(xy, list(range(len(xy))), surf.cell)
+    if rough != starts[0]:
+        starts.append(rough)
+    for start in starts:
+        relaxed = _relax(xy[start], surf)
+        keep = _simplify(relaxed, _pull_string(relaxed, surf), tol)
+        rel = _to_lonlat(relaxed[keep], inv, a, b)
+        if all(model.segment_ok(*p, *q, step) for p, q in zip(rel[:-1], rel[1:], strict=True)):
+            candidates.append(rel)
     direct = np.array([a, b], dtype="float64")
     if model.segment_ok(*a, *b, step):
         candidates.append(direct)
@@ -1194,7 +1209,7 @@ def optimise_route(
         if not math.isfinite(surf.cost[rc]):  # a zone or the corridor's edge touches its cell
             z = float(g.sample([p.lon], [p.lat])[0])
             on_land = bool(model.on_land([p.lon], [p.lat], [z])[0])
-            surf.cost[rc] = float(weights.per_m(-z if math.isfinite(z) else 0.0, on_land))
+            surf.set_cost(rc, float(weights.per_m(-z if math.isfinite(z) else 0.0, on_land)))
         cells.append(rc)
 
     # ---- solve leg by leg

@@ -362,6 +362,32 @@ def test_etopo5_via_the_diomedes_stays_out_of_a_zone():
     assert res.route.mode == "road"
 
 
+@pytest.mark.parametrize("preset_id", ["dmitriev-2025", "ibstrg-1990s"])
+def test_etopo5_no_dearer_than_a_preset_between_its_end_points(preset_id):
+    from mapapp.presets import get_preset
+
+    p = get_preset(preset_id)
+    a, b = p.waypoints[0], p.waypoints[-1]
+    res = optimise_route((a.lon, a.lat), (b.lon, b.lat))
+    assert res.cost.total <= res.evaluate(p).total
+    assert res.cost.total <= res.straight.total
+
+
+def test_fine_15_arcsecond_grid(tmp_path):
+    """A 15″ grid (like GEBCO): the cell follows the grid (≈ 192 m E-W at 65.5°N)."""
+    data = np.full((240, 768), -40.0, dtype="float32")
+    grid = open_grid(write_grid(tmp_path / "fine.tif", data, west=-170.6, north=66.0,
+                                res=1 / 240))
+    a, b = (-170.5, 65.5), (-167.5, 65.5)
+    box = shapely.box(-169.2, 65.3, -168.8, 65.9)
+    res = optimise_route(a, b, grid=grid, land=None, no_go=[box])
+    assert res.cell_m == pytest.approx(grid.info.res_m[0]) and 185 < res.cell_m < 200
+    d = densify(res.route.lons, res.route.lats, 20)
+    assert not shapely.contains_xy(box, d.lons, d.lats).any()
+    best = hull_path_km(a, b, box)
+    assert res.cost.total == pytest.approx(1.4 * best, rel=0.01)
+
+
 def test_doctests():
     r = doctest.testmod(opt, optionflags=doctest.ELLIPSIS)
     assert r.attempted > 0 and r.failed == 0
