@@ -385,6 +385,7 @@ class _CostModel:
                 f"geometry, not {type(land).__name__}"
             )
         self.corridor = corridor  # (projected LineString, half-width m) or None
+        self._to_xy = _transformer() if corridor is not None else None
 
     def on_land(self, lons, lats, elev) -> np.ndarray:
         lons = center_lons(np.asarray(lons, dtype="float64"), STRAIT_CENTER[0])
@@ -415,7 +416,7 @@ class _CostModel:
         if self.corridor is None:
             return np.zeros(lons.shape)
         line, half = self.corridor
-        x, y = _transformer().transform(lons, np.asarray(lats, dtype="float64"))
+        x, y = self._to_xy.transform(lons, np.asarray(lats, dtype="float64"))
         d = shapely.distance(line, shapely.points(np.asarray(x), np.asarray(y)))
         return np.maximum(np.asarray(d) - half, 0.0)
 
@@ -559,6 +560,13 @@ class OptimisedRoute:
         """How much cheaper than the straight line, percent (negative: dearer)."""
         return 100.0 * (self.straight.total - self.cost.total) / self.straight.total
 
+    def versus_straight(self) -> str:
+        """E.g. "1.3 % cheaper than the straight line" (or "… dearer …, which is not
+        allowed")."""
+        p = self.saving_pct
+        text = f"{abs(p):.1f} % {'cheaper' if p >= 0 else 'dearer'} than the straight line"
+        return text if self.straight.feasible else text + ", which is not allowed"
+
     def evaluate(self, route: Route) -> CostBreakdown:
         """Another route's cost under the same weights, zones, corridor and grid."""
         return self._model.breakdown(route.lons, route.lats, self._step_m)
@@ -579,7 +587,7 @@ class OptimisedRoute:
         if include_self:
             rows.append((self.route.id, self.route.name, "optimised", self.cost))
             rows.append(("straight-line", "Straight line", "straight", self.straight))
-            if len(self.route.waypoints) and self.direct != self.straight:
+            if self.direct is not self.straight:
                 rows.append(("direct-via", "Straight legs through the via points", "straight",
                              self.direct))
         for r in routes:
@@ -609,9 +617,14 @@ class OptimisedRoute:
             f"  cost {c.total:.1f} eq. km = sea {c.sea:.1f} + depth {c.depth:.1f} + land "
             f"{c.land:.1f}; mean depth {_num(c.mean_depth_m)} m, max {_num(c.max_depth_m)} m",
             f"  straight line: cost {s.total:.1f} eq. km (sea {s.sea:.1f} + depth {s.depth:.1f} "
-            f"+ land {s.land:.1f}){'' if s.feasible else ' — not allowed: ' + _why(s)}; "
-            f"optimised is {self.saving_pct:.1f} % cheaper",
+            f"+ land {s.land:.1f}){'' if s.feasible else ' — not allowed: ' + _why(s)}",
         ]
+        if self.direct is not self.straight:
+            d = self.direct
+            lines.append(
+                f"  straight legs through the via points: {d.length_km:.1f} km, cost "
+                f"{d.total:.1f} eq. km{'' if d.feasible else ' — not allowed: ' + _why(d)}")
+        lines.append(f"  the optimised route is {self.versus_straight()}")
         lines += [f"  note: {w}" for w in self.warnings]
         return lines
 

@@ -206,6 +206,6 @@ def panel(grid_path: str, drawn_polygons: list[dict], last_click: dict | None) -
         "table": table.to_dict("records") if table is not None else None,
     }
     st.success(f"Added “{result.route.name}” ({result.cost.length_km:.1f} km, "
-               f"{result.saving_pct:.1f} % cheaper than the straight line).")
+               f"{result.versus_straight()}).")
     _show_last()
     return result.route
