@@ -1,0 +1,654 @@
+"""Browser metrics in headless Debian Chromium (Playwright) against live ``streamlit run``.
+
+Definitions (the same in ``benchmarks/RESULTS.md``):
+
+*Updated* (warm interaction)
+    The time from the ``pointerdown`` on an option of the "Selected route" select box to the
+    first DOM mutation after which all of these hold, timed in the page with
+    ``performance.now()`` (a MutationObserver on the page and on the map's iframe checks
+    the conditions on every change, plus a requestAnimationFrame loop):
+
+    * Streamlit is idle: ``[data-testid=stApp]`` has ``data-test-script-state=notRunning``;
+    * mapapp — the map shows the new selection: in the streamlit-folium iframe exactly the
+      new route's polyline is drawn thick (``stroke-width=6``, its colour), and the profile
+      chart's title (Vega SVG) names the new route;
+    * bare app — the text "Selected: <option>" is on the page.
+
+*Cold start*
+    From ``subprocess.Popen(streamlit run …)`` to an interactive map in a browser already
+    running: the Leaflet container is visible, the bathymetry is drawn (mapapp: the image
+    overlay has loaded; leafmap: all tiles in view have loaded), the route is drawn and
+    Streamlit is idle (polled every 50 ms).
+
+*Page payload*
+    Bytes the browser receives for the default view of a new session (fresh browser
+    context, empty cache), counted with the Chrome DevTools Protocol: for HTTP, the sum of
+    ``Network.loadingFinished.encodedDataLength`` (bytes on the wire: headers + body as
+    transferred, i.e. after gzip); for the WebSocket, the sum of the payloads of
+    ``Network.webSocketFrameReceived`` (base64-decoded binary frames: Streamlit's
+    protobuf messages as delivered to the page). Counted until the map is ready and no
+    network event has happened for 2 s.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+APP = REPO_ROOT / "mapapp" / "app.py"
+APPS = Path(__file__).resolve().parent / "apps"
+BARE_APP = APPS / "bare.py"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+BARE_OPTIONS = ["Route A", "Route B", "Route C"]  # as in apps/bare.py
+QUIET_S = 2.0  # network silence that ends a payload count
+
+
+def chromium_path() -> str:
+    """``$MAPAPP_CHROMIUM`` or ``/usr/bin/chromium``."""
+    return os.environ.get("MAPAPP_CHROMIUM", "/usr/bin/chromium")
+
+
+def chromium_version() -> str:
+    """``Chromium 1xx.… built on …`` (empty when Chromium is missing)."""
+    try:
+        out = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True,
+                             timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One ``streamlit run`` from the repository root (process group of its own).
+
+    ``static_dir`` runs a copy of ``script`` from a temporary folder whose ``static`` links
+    to it (Streamlit serves ``<script folder>/static`` at ``/app/static``).
+    """
+
+    def __init__(self, script: Path, env: dict | None = None, static_dir: Path | None = None):
+        self.script, self.env, self.static_dir = Path(script), env or {}, static_dir
+        self.proc: subprocess.Popen | None = None
+        self.tmp = Path(tempfile.mkdtemp(prefix="mapapp-bench-"))
+        self.log = self.tmp / "streamlit.log"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.started = 0.0
+
+    def start(self) -> float:
+        """Start the server; returns the ``time.perf_counter()`` just before ``Popen``."""
+        script = self.script.resolve()
+        if self.static_dir is not None:
+            shutil.copy(script, self.tmp / script.name)
+            (self.tmp / "static").symlink_to(Path(self.static_dir).resolve(), True)
+            script = self.tmp / script.name
+        env = {**os.environ, **self.env}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH"))
+                                            if p)
+        cmd = [sys.executable, "-m", "streamlit", "run", str(script),
+               "--server.headless", "true", "--server.port", str(self.port),
+               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+        self.started = time.perf_counter()
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        return self.started
+
+    def wait_healthy(self, timeout: float = 120.0) -> float:
+        """Wait for ``/_stcore/health``; returns the seconds since :meth:`start`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - self.started
+            except OSError:
+                pass
+            time.sleep(0.05)
+        tail = self.log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"streamlit {self.script.name} did not start: {tail}")
+
+    def peak_rss_mb(self) -> float | None:
+        """Peak resident memory of the server process so far (``VmHWM``), MiB."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                    self.proc.wait(wait)
+                    break
+                except ProcessLookupError:
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> Server:
+        self.start()
+        self.wait_healthy()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class Browser:
+    """Playwright + one headless Chromium for the whole run (started lazily)."""
+
+    def __init__(self):
+        self._pw = self._browser = None
+
+    @property
+    def browser(self):
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            path = chromium_path()
+            if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                raise RuntimeError(f"Chromium not found at {path}: apt-get install chromium "
+                                   "(or set MAPAPP_CHROMIUM)")
+            self._pw = sync_playwright().start()
+            self._browser = self._pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        return self._browser
+
+    def new_page(self):
+        """A page in a fresh context (empty cache) that can reach only this machine."""
+        ctx = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.blocked = []
+
+        def route(r):
+            parts = urlsplit(r.request.url)
+            if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+                page.blocked.append(r.request.url)
+                r.abort("blockedbyclient")
+            else:
+                r.continue_()
+
+        ctx.route("**/*", route)
+        return page
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._pw.stop()
+        self._pw = self._browser = None
+
+
+# ------------------------------------------------------------------------------ payload
+@dataclass
+class NetLog:
+    """Bytes received by one page, from CDP Network events (see the module doc)."""
+
+    urls: dict = field(default_factory=dict)
+    wire: dict = field(default_factory=lambda: defaultdict(int))
+    body: dict = field(default_factory=lambda: defaultdict(int))
+    frames: list = field(default_factory=list)
+    ws_extensions: str = ""
+    last_event: float = 0.0
+
+    def attach(self, page) -> NetLog:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        self.last_event = time.monotonic()
+
+        def on(name, fn):
+            def handler(p):
+                self.last_event = time.monotonic()
+                fn(p)
+            cdp.on(name, handler)
+
+        on("Network.responseReceived",
+           lambda p: self.urls.__setitem__(p["requestId"], p["response"]["url"]))
+        on("Network.dataReceived",
+           lambda p: self.body.__setitem__(p["requestId"],
+                                           self.body[p["requestId"]] + p["dataLength"]))
+        on("Network.loadingFinished",
+           lambda p: self.wire.__setitem__(p["requestId"], p["encodedDataLength"]))
+        on("Network.webSocketFrameReceived", self._frame)
+        on("Network.webSocketHandshakeResponseReceived", self._handshake)
+        self._cdp = cdp
+        return self
+
+    def _frame(self, p) -> None:
+        r = p["response"]
+        data = r["payloadData"]
+        self.frames.append(base64.b64decode(data) if r["opcode"] == 2 else data.encode())
+
+    def _handshake(self, p) -> None:
+        headers = {k.lower(): v for k, v in p["response"].get("headers", {}).items()}
+        self.ws_extensions = headers.get("sec-websocket-extensions", "")
+
+    def http_wire(self) -> int:
+        return sum(self.wire.values())
+
+    def http_body(self) -> int:
+        return sum(self.body.values())
+
+    def ws_bytes(self) -> int:
+        return sum(len(f) for f in self.frames)
+
+    def total(self) -> int:
+        return self.http_wire() + self.ws_bytes()
+
+    def wait_quiet(self, page, quiet: float = QUIET_S, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and time.monotonic() - self.last_event < quiet:
+            page.wait_for_timeout(100)
+
+    def compressed_estimate(self, base_url: str) -> dict:
+        """What gzip (level 6) would make of the same bytes: HTTP bodies fetched again
+        from ``base_url`` and gzipped, WebSocket messages deflated one by one (what
+        permessage-deflate without context takeover would send). Bytes."""
+        http = 0
+        for rid, u in self.urls.items():
+            parts = urlsplit(u)
+            if parts.scheme not in ("http", "https") or not u.startswith(base_url):
+                http += self.wire.get(rid, 0)
+                continue
+            try:
+                with urllib.request.urlopen(u, timeout=30) as r:
+                    http += len(gzip.compress(r.read(), 6)) + 300  # ~headers
+            except OSError:
+                http += self.wire.get(rid, 0)
+        ws = sum(len(zlib.compress(f, 6)) for f in self.frames)
+        return {"http": http, "ws": ws, "total": http + ws}
+
+    def by_url(self) -> list[tuple[str, int, int]]:
+        """(url path, wire bytes, decoded body bytes), biggest first."""
+        rows = [(urlsplit(u).path, self.wire.get(i, 0), self.body.get(i, 0))
+                for i, u in self.urls.items()]
+        return sorted(rows, key=lambda r: -r[1])
+
+
+def ws_breakdown(frames: list[bytes]) -> list[tuple[str, int]]:
+    """What the WebSocket carried, biggest first: decoded Streamlit ForwardMsgs.
+
+    The streamlit-folium component's JSON arguments are split by key, and its feature-group
+    JavaScript by feature group (names from the layer control); data-URL images inside
+    are counted on their own.
+    """
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sizes: dict[str, int] = defaultdict(int)
+    for raw in frames:
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(raw)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: count it whole
+            sizes["undecoded frames"] += len(raw)
+            continue
+        kind = msg.WhichOneof("type") or "?"
+        if kind != "delta":
+            sizes[f"message: {kind}"] += len(raw)
+            continue
+        dk = msg.delta.WhichOneof("type")
+        if dk != "new_element":
+            sizes[f"delta: {dk}"] += len(raw)
+            continue
+        el = msg.delta.new_element
+        ek = el.WhichOneof("type")
+        if ek == "component_instance" and el.component_instance.json_args:
+            args = json.loads(el.component_instance.json_args)
+            rest = len(raw)
+            for key, part in _component_parts(el.component_instance.component_name, args):
+                sizes[key] += part
+                rest -= part
+            sizes[f"element: {ek} (framing)"] += max(rest, 0)
+        else:
+            sizes[f"element: {ek}"] += len(raw)
+    return sorted(sizes.items(), key=lambda kv: -kv[1])
+
+
+def _component_parts(name: str, args: dict):
+    short = name.rsplit(".", 1)[-1]
+    fg_js = args.get("feature_group") if isinstance(args.get("feature_group"), str) else ""
+    names = _fg_names(args.get("layer_control") or "")
+    for key, value in args.items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        if key == "feature_group" and fg_js:
+            yield from _split_feature_groups(short, fg_js, names)
+        else:
+            data_urls = _data_url_bytes(text)
+            if data_urls:
+                yield f"{short}.{key}: data-URL images", data_urls
+            yield f"{short}.{key}", len(text.encode()) - data_urls
+
+
+def _data_url_bytes(text: str) -> int:
+    import re
+
+    return sum(len(m.group(0)) for m in re.finditer(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+",
+                                                     text))
+
+
+def _fg_names(layer_control_js: str) -> dict[str, str]:
+    import re
+
+    return {var: json.loads(f'"{name}"') for name, var in
+            re.findall(r'"((?:[^"\\]|\\.)+)"\s*:\s*(feature_group_\w+)', layer_control_js)}
+
+
+def _split_feature_groups(short: str, js: str, names: dict[str, str]):
+    import re
+
+    starts = [(m.start(), m.group(1)) for m in
+              re.finditer(r"var (feature_group_\w+) = L\.featureGroup", js)]
+    if not starts:
+        yield f"{short}.feature_group", len(js.encode())
+        return
+    if starts[0][0] > 0:
+        yield f"{short}.feature_group (preamble)", len(js[:starts[0][0]].encode())
+    for (a, var), (b, _) in zip(starts, [*starts[1:], (len(js), "")], strict=True):
+        chunk = js[a:b]
+        label = f"{short} layer “{names.get(var, var)}”"
+        urls = _data_url_bytes(chunk)
+        if urls:
+            yield f"{label}: data-URL image", urls
+        yield label, len(chunk.encode()) - urls
+
+
+# ------------------------------------------------------------------------------ page checks
+_STATE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
+
+MAPAPP_READY = f"""() => {{
+  if ({_STATE} !== 'notRunning') return false;
+  const f = document.querySelector('{FOLIUM_IFRAME}');
+  const d = f && f.contentDocument;
+  if (!d || !d.querySelector('.leaflet-container')) return false;
+  const img = d.querySelector('img.leaflet-image-layer');
+  if (!img || !img.complete || !img.naturalWidth) return false;
+  return d.querySelectorAll('path[stroke-width="6"]').length > 0;
+}}"""
+
+PEER_READY = f"""() => {{
+  if ({_STATE} !== 'notRunning') return false;
+  for (const f of document.querySelectorAll('iframe')) {{
+    const d = f.contentDocument;
+    if (!d || !d.querySelector('.leaflet-container')) continue;
+    const tiles = d.querySelectorAll('img.leaflet-tile');
+    const loaded = d.querySelectorAll('img.leaflet-tile-loaded');
+    if (tiles.length && tiles.length === loaded.length && d.querySelector('path')) return true;
+  }}
+  return false;
+}}"""
+
+BARE_UPDATED = f"""(want) => {{
+  if ({_STATE} !== 'notRunning') return false;
+  return Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+    .some(e => e.innerText.trim() === 'Selected: ' + want.name);
+}}"""
+
+MAPAPP_UPDATED = f"""(want) => {{
+  if ({_STATE} !== 'notRunning') return false;
+  const f = document.querySelector('{FOLIUM_IFRAME}');
+  const d = f && f.contentDocument;
+  if (!d) return false;
+  const thick = Array.from(d.querySelectorAll('path[stroke-width="6"]'))
+    .map(p => (p.getAttribute('stroke') || '').toLowerCase());
+  if (!thick.length || thick.some(c => c !== want.colour.toLowerCase())) return false;
+  const title = Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart] text'))
+    .map(t => t.textContent).join(' | ');
+  return title.includes(want.name + ' — vertical exaggeration');
+}}"""
+
+# Installs window.__bench: start (pointerdown on an option), done (first time cond holds).
+_INSTALL = """(condSrc) => {
+  const cond = eval(condSrc);
+  const b = window.__bench = {start: null, done: null, want: null, sawRunning: false,
+                               runStart: null, runEnd: null};
+  const check = () => {
+    if (b.start === null || b.done !== null) return;
+    const s = document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state');
+    if (s === 'running' && !b.sawRunning) { b.sawRunning = true; b.runStart = performance.now(); }
+    if (s !== 'running' && b.sawRunning && b.runEnd === null) b.runEnd = performance.now();
+    try { if (cond(b.want)) b.done = performance.now(); } catch (e) {}
+  };
+  const opts = {attributes: true, childList: true, subtree: true, characterData: true};
+  new MutationObserver(check).observe(document, opts);
+  let watched = new Set();
+  const hook = () => {
+    for (const f of document.querySelectorAll('iframe')) {
+      const d = f.contentDocument;
+      if (d && !watched.has(d)) { watched.add(d); new MutationObserver(check).observe(d, opts); }
+    }
+  };
+  const loop = () => { hook(); check(); requestAnimationFrame(loop); };
+  requestAnimationFrame(loop);
+  document.addEventListener('pointerdown', e => {
+    if (e.target.closest && e.target.closest('[role=option]')) {
+      b.start = performance.now(); b.done = null; b.sawRunning = false;
+      b.runStart = null; b.runEnd = null;
+    }
+  }, true);
+}"""
+
+
+def _wait_idle(page, stable_ms: int = 600, timeout: float = 60.0) -> None:
+    """Wait until Streamlit has been idle for ``stable_ms`` in a row."""
+    deadline = time.monotonic() + timeout
+    idle_since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(f"() => {_STATE}") == "notRunning":
+            idle_since = idle_since or time.monotonic()
+            if (time.monotonic() - idle_since) * 1000 >= stable_ms:
+                return
+        else:
+            idle_since = None
+        page.wait_for_timeout(50)
+    raise RuntimeError("the app did not become idle")
+
+
+def switch_times(page, updated_js: str, choices: list[dict], n: int, warmup: int,
+                 log: NetLog | None = None) -> dict:
+    """Switch "Selected route" ``warmup + n`` times cycling through ``choices``.
+
+    ``choices``: dicts with ``name`` (option text) and whatever ``updated_js`` reads (e.g.
+    ``colour``). Returns, for the timed switches, ``times_ms`` (pointerdown to updated),
+    ``run_ms`` (the span the page showed the script as running, when it saw it),
+    ``saw_running`` (how many times it did), and with ``log`` the WebSocket bytes received
+    per switch (``ws_bytes``) and what they were (``ws_parts``, summed over the switches).
+    """
+    page.evaluate(_INSTALL, f"({updated_js})")
+    box = page.locator('[data-testid=stSelectbox]').filter(has_text="Selected route")
+    times, runs, saw, ws, frames = [], [], 0, [], []
+    for i in range(warmup + n):
+        want = choices[(i + 1) % len(choices)]
+        _wait_idle(page)
+        page.wait_for_timeout(300)
+        if log is not None:
+            log.wait_quiet(page, quiet=0.5)
+            n_frames = len(log.frames)
+        box.get_by_role("combobox").click()
+        option = page.get_by_role("option", name=want["name"], exact=True)
+        option.wait_for(state="visible")
+        page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }", want)
+        option.click()
+        page.wait_for_function("() => window.__bench.done !== null", timeout=60_000,
+                               polling=100)
+        dt, ran, run = page.evaluate(
+            "() => { const b = window.__bench; return [b.done - b.start, b.sawRunning, "
+            "b.runEnd !== null && b.runStart !== null ? b.runEnd - b.runStart : null]; }")
+        if log is not None:
+            _wait_idle(page)
+            log.wait_quiet(page, quiet=0.5)
+        if i >= warmup:
+            times.append(dt)
+            saw += bool(ran)
+            if run is not None:
+                runs.append(run)
+            if log is not None:
+                ws.append(sum(len(f) for f in log.frames[n_frames:]))
+                frames += log.frames[n_frames:]
+    out = {"times_ms": times, "run_ms": runs, "saw_running": saw}
+    if log is not None:
+        out.update(ws_bytes=ws, ws_parts=ws_breakdown(frames))
+    return out
+
+
+def route_choices() -> list[dict]:
+    """The app's default routes: option name and the colour the map draws them in."""
+    from mapapp import presets
+    from mapapp.routes import route_colour
+    from mapapp.ui.routes_panel import DEFAULT_PRESETS
+
+    out = []
+    for i, pid in enumerate(DEFAULT_PRESETS):
+        r = presets.get_preset(pid)
+        out.append({"name": r.name, "colour": r.colour or route_colour(i)})
+    return out
+
+
+def warm_interaction(br: Browser, n: int, warmup: int = 3) -> dict:
+    """Median switch times of mapapp and of the bare app, in the same run."""
+    res = {}
+    with Server(BARE_APP) as srv:
+        page = br.new_page()
+        log = NetLog().attach(page)
+        page.goto(srv.url)
+        page.wait_for_selector("text=Selected: ", timeout=60_000)
+        res["bare"] = switch_times(page, BARE_UPDATED, [{"name": o} for o in BARE_OPTIONS],
+                                   n, warmup, log)
+        page.context.close()
+    with Server(APP) as srv:
+        page = br.new_page()
+        log = NetLog().attach(page)
+        page.goto(srv.url)
+        page.wait_for_function(MAPAPP_READY, timeout=120_000, polling=100)
+        page.get_by_role("tab", name="Profile & tunnel").click()
+        page.wait_for_selector("[data-testid=stVegaLiteChart]", timeout=60_000)
+        choices = route_choices()
+        res["mapapp"] = switch_times(page, MAPAPP_UPDATED, choices, n,
+                                     max(warmup, len(choices)), log)
+        res["mapapp_blocked"] = list(page.blocked)
+        page.context.close()
+        res["server_rss_mb"] = srv.peak_rss_mb()
+    for k in ("bare", "mapapp"):
+        res[k]["median_ms"] = statistics.median(res[k]["times_ms"])
+        runs = res[k]["run_ms"]
+        res[k]["median_run_ms"] = statistics.median(runs) if runs else None
+        res[k]["median_ws_bytes"] = statistics.median(res[k]["ws_bytes"])
+    res["ratio"] = res["mapapp"]["median_ms"] / res["bare"]["median_ms"]
+    return res
+
+
+def cold_start(br: Browser, script: Path, ready_js: str, env: dict | None = None,
+               static_dir: Path | None = None, query: str = "",
+               payload: bool = True) -> dict:
+    """Seconds from ``streamlit run`` to an interactive map; then the payload of a new session.
+
+    Returns ``seconds``, ``healthy_s`` (server answering), and with ``payload`` the
+    :class:`NetLog` figures of a second, fresh session on the same server.
+    """
+    srv = Server(script, env=env, static_dir=static_dir)
+    page = br.new_page()
+    try:
+        t0 = srv.start()
+        healthy = srv.wait_healthy()
+        page.goto(srv.url + query)
+        page.wait_for_function(ready_js, timeout=180_000, polling=50)
+        out = {"seconds": time.perf_counter() - t0, "healthy_s": healthy,
+               "blocked": list(page.blocked)}
+        page.context.close()
+        if payload:
+            page = br.new_page()
+            log = NetLog().attach(page)
+            page.goto(srv.url + query)
+            page.wait_for_function(ready_js, timeout=180_000, polling=100)
+            log.wait_quiet(page)
+            _wait_idle(page)
+            log.wait_quiet(page)
+            out.update(total=log.total(), http_wire=log.http_wire(), http_body=log.http_body(),
+                       ws=log.ws_bytes(), ws_frames=len(log.frames),
+                       ws_extensions=log.ws_extensions, by_url=log.by_url(),
+                       ws_parts=ws_breakdown(log.frames), blocked_payload=list(page.blocked),
+                       compressed=log.compressed_estimate(srv.url))
+        out["server_rss_mb"] = srv.peak_rss_mb()
+        return out
+    finally:
+        try:
+            page.context.close()
+        except Exception:  # noqa: BLE001 - already closed
+            pass
+        srv.stop()
+
+
+# ------------------------------------------------------------------------------ 16× grid
+SYNTHETIC_NAME = "synthetic_16x.tif"
+
+
+def write_geodata_16x(folder: Path) -> Path:
+    """A geodata folder whose bathymetry holds a synthetic grid with 16× ETOPO5's pixels.
+
+    Same extent as the embedded ETOPO5, 4× finer in each direction (1.25′): ETOPO5
+    resampled bilinearly plus a ±1 m ripple about 8 pixels long, so that the finer grid has
+    a little detail of its own (a plain upsampling would compress unrealistically well;
+    a stronger ripple would fill the shallows with spurious 10 m isobaths). Benchmark
+    data only; the other geodata folders are links to the real ones. Returns the folder
+    (for ``MAPAPP_GEODATA``).
+    """
+    import numpy as np
+    import rasterio
+    from rasterio.enums import Resampling
+
+    from mapapp.paths import geodata_dir
+
+    real = geodata_dir()
+    (folder / "bathymetry").mkdir(parents=True)
+    for sub in ("coastline", "context", "presets"):
+        (folder / sub).symlink_to(real / sub, target_is_directory=True)
+    src_path = real / "bathymetry" / "etopo5_bering_5arcmin.tif"
+    (folder / "bathymetry" / src_path.name).symlink_to(src_path)
+    with rasterio.open(src_path) as src:
+        h, w = src.height * 4, src.width * 4
+        z = src.read(1, out_shape=(h, w), resampling=Resampling.bilinear).astype("float32")
+        prof = src.profile.copy()
+        transform = src.transform * src.transform.scale(src.width / w, src.height / h)
+    rows, cols = np.mgrid[0:h, 0:w]
+    z += (1.0 * np.sin(cols * 0.8) * np.cos(rows * 0.7)).astype("float32")
+    prof.update(width=w, height=h, transform=transform, dtype="float32", compress="deflate",
+                tiled=True, blockxsize=256, blockysize=256)
+    prof.pop("nodata", None)
+    out = folder / "bathymetry" / SYNTHETIC_NAME
+    with rasterio.open(out, "w", **prof) as dst:
+        dst.write(z, 1)
+    return folder

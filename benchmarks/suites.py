@@ -1,0 +1,386 @@
+"""The benchmarks run by ``python -m benchmarks``, in order (names for ``--only``).
+
+interaction  warm route switch in mapapp vs a bare Streamlit rerun (Chromium)
+startup      cold start of mapapp; payload of its default view and of a bare Streamlit page
+payload16    payload with a synthetic grid of 16× ETOPO5's pixels, and its growth
+leafmap      the leafmap peer: cold start and payload (same browser, same run)
+sampling     profile sampling vs naive per-point rasterio.sample, 10⁵ points
+optimise     the optimiser (benchmarks/optimise.py), default grid and synthetic grids
+large_grid   the large-COG benchmark (benchmarks/large_grid.py)
+report       report figure, PNG at 300 DPI
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import browser, peers
+from benchmarks.runner import Context, Measurement, fmt_number, register
+
+ROOT = Path(__file__).resolve().parents[1]
+MB = 1e6
+
+
+def _browser(ctx: Context) -> browser.Browser:
+    if ctx.browser is None:
+        ctx.browser = browser.Browser()
+    return ctx.browser
+
+
+def _mb(n: float) -> str:
+    return f"{n / MB:.2f} MB"
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1e3:,.0f} kB"
+
+
+# ------------------------------------------------------------------------------ interaction
+@register("interaction")
+def interaction(ctx: Context) -> list[Measurement]:
+    n = 6 if ctx.quick else 15
+    r = browser.warm_interaction(_browser(ctx), n=n)
+    app, bare = r["mapapp"], r["bare"]
+    ctx.results["interaction"] = r
+    per = {k: v / n for k, v in app["ws_parts"]}
+    top = sorted(per.items(), key=lambda kv: -kv[1])[:8]
+    fg = sum(v for k, v in per.items() if k.startswith("st_folium layer"))
+    run_ms = app["median_run_ms"]
+    note = (
+        f"The whole script reruns on a switch: Streamlit showed it running for a median "
+        f"{fmt_number(run_ms or 0, 'ms')} of the {fmt_number(app['median_ms'], 'ms')}, and each "
+        f"switch sends {_kb(app['median_ws_bytes'])} over the WebSocket (bare app: "
+        f"{bare['median_ws_bytes']:,.0f} B), {_kb(fg)} of it the map's layers that did not "
+        "change (streamlit-folium re-sends every feature group and rebuilds them in the "
+        "iframe). Fix: run the selector, profile and detail tabs in an `st.fragment` so a "
+        "switch does not rerun the map; send only the routes layer when only the selection "
+        "changed (a layer key), and keep land/isobaths/bathymetry in the static base map "
+        "(rendered once per session); move the land GeoJSON to a static file fetched once."
+    )
+    ctx.section("Warm interaction: what one route switch re-sends (mapapp, mean per switch)",
+                _parts_table(top) + f"\nSwitch times (ms), mapapp: "
+                f"{', '.join(f'{t:.0f}' for t in app['times_ms'])}; bare: "
+                f"{', '.join(f'{t:.0f}' for t in bare['times_ms'])}. The page saw the "
+                f"script-state flip to running in {app['saw_running']}/{n} (mapapp) and "
+                f"{bare['saw_running']}/{n} (bare) switches.\n")
+    return [
+        Measurement(f"Warm route switch, mapapp: map + profile updated (median of {n})",
+                    app["median_ms"], "ms"),
+        Measurement(f"Warm rerun, bare Streamlit app: text updated (median of {n})",
+                    bare["median_ms"], "ms"),
+        Measurement("Warm interaction ratio mapapp / bare Streamlit", r["ratio"], "×",
+                    ("<=", 2.0), note=note if r["ratio"] > 2.0 else
+                    f"script run {fmt_number(run_ms or 0, 'ms')}; "
+                    f"{_kb(app['median_ws_bytes'])} per switch"),
+    ]
+
+
+def _parts_table(parts, unit=_kb) -> str:
+    lines = ["| item | bytes |", "| --- | ---: |"]
+    lines += [f"| {k.replace('|', '/')} | {unit(v)} |" for k, v in parts]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------ startup
+@register("startup")
+def startup(ctx: Context) -> list[Measurement]:
+    br = _browser(ctx)
+    repeats = 1 if ctx.quick else 3
+    runs = [browser.cold_start(br, browser.APP, browser.MAPAPP_READY, payload=(i == 0))
+            for i in range(repeats)]
+    first = runs[0]
+    cold = statistics.median(r["seconds"] for r in runs)
+    bare_ready = ("() => document.body.innerText.includes('Selected: Route A') && "
+                  "document.querySelector('[data-testid=stApp]')"
+                  "?.getAttribute('data-test-script-state') === 'notRunning'")
+    bare = browser.cold_start(br, browser.BARE_APP, bare_ready)
+    ctx.results["startup"] = {"cold_s": cold, "payload": first["total"], "bare": bare}
+    http_top = [(p, w) for p, w, _ in first["by_url"][:10]]
+    comp = first["compressed"]
+    mapapp_only = first["total"] - bare["total"]
+    ws_parts = first["ws_parts"]
+    big = [(k, v) for k, v in ws_parts if v >= 20_000]
+    vendor = sum(w for p, w, _ in first["by_url"] if "/app/static/vendor/" in p)
+    component = sum(w for p, w, _ in first["by_url"] if p.startswith("/component/"))
+    st_static = sum(w for p, w, _ in first["by_url"] if p.startswith("/static/"))
+    note = (
+        f"Streamlit's own front end is most of it: the bare one-select-box app already "
+        f"receives {_mb(bare['total'])} ({_mb(bare['compressed']['total'])} if gzipped), "
+        f"more than the target on its own. Of mapapp's {_mb(first['total'])}: Streamlit "
+        f"front-end files {_mb(st_static)} (mapapp uses more of its lazily loaded chunks "
+        f"than the bare app: dataframes, Vega charts), Leaflet and plugins {_mb(vendor)}, the "
+        f"streamlit-folium component {_mb(component)}, WebSocket {_mb(first['ws'])} — "
+        + ", ".join(f"{k} {_kb(v)}" for k, v in big[:5])
+        + f". Nothing is compressed: Streamlit serves its files without gzip and the "
+        f"WebSocket without permessage-deflate (extensions: "
+        f"{first['ws_extensions'] or 'none'}); gzip would make it {_mb(comp['total'])}. "
+        "Fixes, biggest first: serve behind a compressing reverse proxy (or Streamlit's "
+        "`server.enableWebsocketCompression = true` for the WebSocket part); ship the land "
+        "as a simplified static GeoJSON (display tolerance ≈ 1 px at the default zoom) "
+        "fetched and cached once; send the bathymetry overlay as a PNG file URL (cacheable, "
+        "no base64 +33 %) instead of a data URL; isobaths simplified to the screen; keep "
+        "the profile/tables in tabs that render only when opened."
+    )
+    ctx.section(
+        "Page payload of the default view (mapapp, ETOPO5)",
+        f"Total {_mb(first['total'])}: HTTP {_mb(first['http_wire'])} on the wire "
+        f"({_mb(first['http_body'])} decoded), WebSocket {_mb(first['ws'])} in "
+        f"{first['ws_frames']} messages. Gzip estimate {_mb(comp['total'])}. "
+        f"Bare Streamlit page: {_mb(bare['total'])}; mapapp adds {_mb(mapapp_only)}.\n\n"
+        "Biggest HTTP responses:\n\n" + _parts_table(http_top)
+        + "\nWhat the WebSocket carried (Streamlit messages; the map component's layers "
+        "split by feature group):\n\n" + _parts_table(ws_parts[:12]))
+    return [
+        Measurement(f"Cold start: `streamlit run` → interactive map (median of {repeats})",
+                    cold, "s",
+                    note=f"server answering after {first['healthy_s']:.1f} s; the rest is "
+                    "the first script run (imports, coastline, overlay, isobaths, tunnel "
+                    "figures) and the browser's loading"),
+        Measurement("Page payload, default view (HTTP wire + WebSocket)", first["total"] / MB,
+                    "MB", ("<=", 1.5), note=note if first["total"] > 1.5 * MB else ""),
+        Measurement("Page payload, bare Streamlit app (reference)", bare["total"] / MB, "MB",
+                    note="Streamlit's floor on this version: the yardstick for the 1.5 MB "
+                    "target"),
+        Measurement("Streamlit server peak RSS after one session (mapapp)",
+                    first["server_rss_mb"], "MiB"),
+    ]
+
+
+# ------------------------------------------------------------------------------ payload16
+@register("payload16")
+def payload16(ctx: Context) -> list[Measurement]:
+    br = _browser(ctx)
+    base = ctx.results.get("startup", {}).get("payload")
+    if base is None:
+        base = browser.cold_start(br, browser.APP, browser.MAPAPP_READY)["total"]
+    with tempfile.TemporaryDirectory() as tmp:
+        geo = browser.write_geodata_16x(Path(tmp) / "geodata")
+        r = browser.cold_start(br, browser.APP, browser.MAPAPP_READY,
+                               env={"MAPAPP_GEODATA": str(geo)},
+                               query=f"?d={browser.SYNTHETIC_NAME}")
+    growth = r["total"] / base
+    parts = r["ws_parts"]
+    note = (
+        "The map's layers scale with the grid: " + ", ".join(
+            f"{k} {_kb(v)}" for k, v in parts[:3])
+        + f" (ETOPO5: {_mb(base)} in all). The overlay PNG is drawn at ~4 screen pixels per "
+        "grid cell up to 1400 px wide, and isobaths are traced at the grid's resolution and "
+        "sent whole. Fix: render the overlay at the map's pixel size (independent of the "
+        "grid), simplify isobaths to ~1 screen pixel at the shown zoom (or send them as "
+        "tiles/vector tiles), and drop contour rings smaller than a few pixels."
+    ) if growth > 1.1 else ""
+    ctx.section("Page payload with the 16× synthetic grid",
+                f"Synthetic grid: ETOPO5's extent at 1.25′ (724 × 244 px = 16 × 181 × 61), "
+                f"ETOPO5 resampled bilinearly plus a ±1 m ripple; selected through the "
+                f"link (`?d={browser.SYNTHETIC_NAME}`). Total {_mb(r['total'])} (HTTP "
+                f"{_mb(r['http_wire'])}, WebSocket {_mb(r['ws'])}); cold start "
+                f"{r['seconds']:.1f} s.\n\n" + _parts_table(parts[:8]))
+    return [
+        Measurement("Page payload, synthetic grid 16× the pixels", r["total"] / MB, "MB",
+                    ("<=", 1.5), note="see the growth row" if r["total"] > 1.5 * MB else ""),
+        Measurement("Payload growth 16× grid / ETOPO5", growth, "×", ("<=", 1.1), note=note),
+    ]
+
+
+# ------------------------------------------------------------------------------ leafmap
+@register("leafmap")
+def leafmap(ctx: Context) -> list[Measurement]:
+    why = peers.leafmap_available()
+    if why:
+        return [Measurement("leafmap peer: cold start and payload", None, group="peer",
+                            note=why)]
+    repeats = 1 if ctx.quick else 3
+    runs = peers.leafmap_cold_start(_browser(ctx), repeats)
+    cold = statistics.median(r["seconds"] for r in runs)
+    first = runs[0]
+    vers = ", ".join(f"{k} {v}" for k, v in peers.leafmap_versions().items())
+    ms = [
+        Measurement(f"leafmap ({vers}) folium page, ETOPO5 + 1 route: cold start "
+                    f"(median of {repeats})", cold, "s", group="peer",
+                    note=peers.env_note() + f"; blocked requests: {len(first['blocked'])}"),
+        Measurement("leafmap folium page: payload (HTTP wire + WebSocket)",
+                    first["total"] / MB, "MB", group="peer",
+                    note=f"gzip estimate {_mb(first['compressed']['total'])}; raster tiles "
+                    "come from localtileserver over HTTP"),
+    ]
+    st = ctx.results.get("startup")
+    if st:
+        ms += [
+            Measurement("Cold start ratio mapapp / leafmap page", st["cold_s"] / cold, "×",
+                        group="peer",
+                        note="mapapp's first run also computes the land overlay, isobaths, "
+                        "three routes' metrics and tunnel figures and renders tables and a "
+                        "chart; the leafmap page shows the grid and one line. leafmap pays "
+                        "for importing leafmap (≈2 s) and starting a tile server instead"),
+            Measurement("Payload ratio mapapp / leafmap page", st["payload"] / first["total"],
+                        "×", group="peer",
+                        note="leafmap's page is a static components.html iframe (no "
+                        "dataframe/Vega chunks) and its raster arrives as a few PNG tiles "
+                        "instead of a base64 data URL; mapapp also sends land, isobaths, "
+                        "places, tables and the profile"),
+        ]
+    return ms
+
+
+# ------------------------------------------------------------------------------ sampling
+@register("sampling")
+def sampling(ctx: Context) -> list[Measurement]:
+    pts = 100_000
+    rows = peers.sampling(pts, synthetic=not ctx.quick)
+    ms = []
+    lines = ["| grid | method | points | seconds | speed-up |", "| --- | --- | ---: | ---: | ---: |"]
+    for grid, method, n, t, s in rows:
+        lines.append(f"| {grid} | {method} | {n:,} | {t:.4f} | {s:.0f}× |")
+    for grid, method, n, _t, s in rows:
+        if method.startswith("mapapp Grid.sample"):
+            ms.append(Measurement(f"Profile sampling vs naive per-point rasterio.sample "
+                                  f"({n:,} points, {grid})", s, "×", (">=", 50.0)))
+        if method.startswith("mapapp sample_profile"):
+            ms.append(Measurement(f"Whole profile (densify + sample + coastline) vs naive "
+                                  f"per-point sampling ({grid})", s, "×",
+                                  note="includes the geodesic densification and the "
+                                  "GSHHG land test the naive loop does not do"))
+    naive = {g: t for g, m, _, t, _ in rows if m.startswith("naive")}
+    ours = {g: t for g, m, _, t, _ in rows if m.startswith("mapapp Grid")}
+    for g in naive:
+        ms.append(Measurement(f"QGIS-style per-point sampling / mapapp Grid.sample time "
+                              f"({g})", naive[g] / ours[g], "×", group="peer",
+                              note="same points; one rasterio sample call per point with the "
+                              "dataset open, as a 'sample raster values' loop does"))
+    ctx.section("Profile sampling (benchmarks/profile_sampling.py)", "\n".join(lines) + "\n")
+    return ms
+
+
+# ------------------------------------------------------------------------------ optimise
+@register("optimise")
+def optimise(ctx: Context) -> list[Measurement]:
+    script = ROOT / "benchmarks" / "optimise.py"
+    if not script.exists():
+        return [Measurement("Optimiser", None, note="not available yet "
+                            "(benchmarks/optimise.py does not exist)")]
+    sys.path.insert(0, str(script.parent))
+    import optimise as ob  # benchmarks/optimise.py
+
+    repeat = 1 if ctx.quick else 3
+    cases = ["etopo5", *(f"{r}x{c}" for r, c in ob.SYNTHETIC)]
+    rows = []
+    for case in cases:
+        out = subprocess.run([sys.executable, str(script), "--case", case, "--repeat",
+                              str(repeat)], capture_output=True, text=True, cwd=ROOT,
+                             timeout=1800)
+        if out.returncode:
+            raise RuntimeError(f"benchmarks/optimise.py --case {case}: "
+                               f"{out.stderr.strip().splitlines()[-1:]}")
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    import numpy as np
+
+    syn = [r for r in rows if "x" in r["case"]]
+    slope = float(np.polyfit(np.log([r["cells"] for r in syn]),
+                             np.log([r["time_s"] for r in syn]), 1)[0])
+    lines = ["| case | solver cells | time s | prepare | solve | shape | RSS MiB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {ob.label(r['case'])} | {r['cells']:,} | {r['time_s']:.2f} | "
+                     f"{r['prep_s']:.2f} | {r['solve_s']:.2f} | {r['shape_s']:.2f} | "
+                     f"{r['rss_mb']:.0f} |")
+    ctx.section(f"Optimiser (benchmarks/optimise.py, best of {repeat})", "\n".join(lines) + "\n")
+
+    def miss(r):
+        if r["time_s"] <= 2.0:
+            return ""
+        part = max(("prep_s", "solve_s", "shape_s"), key=lambda k: r[k])
+        return (f"the slowest stage is {part[:-2]} ({r[part]:.2f} s of {r['time_s']:.2f} s; "
+                f"{r['cells']:,} solver cells)")
+
+    et, big = rows[0], syn[-1]
+    return [
+        Measurement(f"Optimiser, {ob.label('etopo5')} (default grid)", et["time_s"], "s",
+                    ("<=", 2.0), note=miss(et)),
+        Measurement(f"Optimiser, {ob.label(big['case'])} grid", big["time_s"], "s",
+                    ("<=", 2.0), note=miss(big)),
+        Measurement("Optimiser growth exponent (time ∝ cells^k, 3 synthetic sizes)", slope,
+                    "", note="1 = linear in the number of cells"),
+    ]
+
+
+# ------------------------------------------------------------------------------ large grid
+LARGE_TARGET_MIB = 400.0
+
+
+@register("large_grid")
+def large_grid(ctx: Context) -> list[Measurement]:
+    script = ROOT / "benchmarks" / "large_grid.py"
+    if not script.exists():
+        return [Measurement("Large grid (40,000 × 20,000 COG): first render, profile, peak "
+                            "RSS", None, note="not available yet (benchmarks/large_grid.py "
+                            "does not exist)")]
+    cmd = [sys.executable, str(script)] + (["--quick"] if ctx.quick else [])
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    rss = usage.ru_maxrss / 1024  # KiB → MiB (Linux)
+    ctx.section(f"Large grid (`{' '.join(['python', 'benchmarks/large_grid.py', *cmd[2:]])}`)",
+                "```\n" + out.strip()[-6000:] + "\n```\n")
+    if proc.returncode:
+        return [Measurement("Large grid benchmark", None,
+                            note=f"benchmarks/large_grid.py exited with {proc.returncode}; "
+                            "its output is in RESULTS.md")]
+    ms = [Measurement(f"Large grid{' (quick variant)' if ctx.quick else ''}: peak RSS of the "
+                      "whole benchmark process", rss, "MiB", ("<=", LARGE_TARGET_MIB),
+                      note="" if rss <= LARGE_TARGET_MIB else
+                      "measured with wait4() over the whole script (Python, GDAL cache and "
+                      "all); see the script's own figures below for each stage")]
+    ms += _parse_large(out)
+    ms.append(Measurement("Large grid benchmark wall time", wall, "s"))
+    return ms
+
+
+def _parse_large(out: str) -> list[Measurement]:
+    """Best effort: ``<label>: <number> s`` lines of large_grid.py's output as notes."""
+    ms = []
+    for line in out.splitlines():
+        m = re.match(r"\s*([^:|]{4,80}?(?:render|profile)[^:|]{0,60}?)\s*[:=]\s*([0-9.]+)\s*s\b",
+                     line, re.IGNORECASE)
+        if m:
+            ms.append(Measurement(f"Large grid: {m.group(1).strip()}", float(m.group(2)), "s",
+                                  note="as printed by benchmarks/large_grid.py"))
+    return ms[:6]
+
+
+# ------------------------------------------------------------------------------ report
+@register("report")
+def report(ctx: Context) -> list[Measurement]:
+    from mapapp import presets
+    from mapapp.bathymetry import open_grid
+    from mapapp.report import render_report
+    from mapapp.ui.routes_panel import DEFAULT_PRESETS
+
+    grid = open_grid()
+    routes = [presets.get_preset(p) for p in DEFAULT_PRESETS]
+    render_report(routes, grid, fmt="png", dpi=72)  # warm-up: imports, coastline, fonts
+    repeat = 1 if ctx.quick else 3
+    ms = []
+    for label, kw in (("map", {}), ("map + profile + metrics table",
+                                    {"profile": True, "metrics_table": True})):
+        best, size = float("inf"), 0
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            data = render_report(routes, grid, fmt="png", dpi=300, **kw)
+            best = min(best, time.perf_counter() - t0)
+            size = len(data)
+        ms.append(Measurement(f"Report figure, PNG 300 DPI, 10×8 in, {label} "
+                              f"(best of {repeat}, warm)", best, "s",
+                              note=f"3 preset routes, ETOPO5; {size / MB:.1f} MB PNG"))
+    return ms
