@@ -15,7 +15,14 @@ import streamlit as st  # noqa: E402
 
 from mapapp import mapview  # noqa: E402
 from mapapp.errors import MapAppError  # noqa: E402
-from mapapp.ui import export_panel, mappanel, routes_panel, sidebar, tunnel_panel  # noqa: E402
+from mapapp.ui import (  # noqa: E402
+    export_panel,
+    mappanel,
+    optimise_panel,
+    routes_panel,
+    sidebar,
+    tunnel_panel,
+)
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
@@ -57,15 +64,22 @@ def main() -> None:
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, exports = st.tabs(
-            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Export"]
+        compare, tunnel, edit, optimise, exports = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export"]
         )
         with compare:
-            routes_panel.comparison(routes)
+            routes_panel.comparison(routes, sel)
         with tunnel:
             results = tunnel_panel.panel(routes, sel, settings.dataset_path)
         with edit:
             routes_panel.editor(sel)
+        with optimise:
+            polygons = [f for f in (out.get("all_drawings") or [])
+                        if (f.get("geometry") or {}).get("type") == "Polygon"]
+            found = optimise_panel.panel(settings.dataset_path, polygons, out.get("last_clicked"))
+            if found is not None:
+                routes_panel.add_route(found)
+                st.rerun()
         with exports:
             export_panel.panel(routes, settings.dataset_path, results)
         routes_panel.update_link(routes, settings.dataset_name)

@@ -81,7 +81,15 @@ def shown_routes() -> list[Route]:
     return [r if r.colour else r.copy(colour=route_colour(i)) for i, r in enumerate(routes)]
 
 
+def request_select(route_id: str) -> None:
+    """Select a route on the next run (the select box may already exist in this one)."""
+    st.session_state["_pending_select"] = route_id
+
+
 def selected(routes: list[Route]) -> Route | None:
+    pending = st.session_state.pop("_pending_select", None)
+    if pending is not None:
+        st.session_state["selected_route"] = pending
     ids = [r.id for r in routes]
     if not ids:
         return None
@@ -162,7 +170,7 @@ def sync_drawings(all_drawings) -> bool:
     st.session_state["drawn_routes"] = new
     fresh = [d["id"] for d in new if d["id"] not in old_ids]
     if fresh:
-        st.session_state["selected_route"] = fresh[-1]
+        request_select(fresh[-1])
     return True
 
 
@@ -186,8 +194,8 @@ def _comparison(keys: tuple) -> pd.DataFrame:
     return metrics.comparison_table([Route.from_dict(json.loads(k)) for k in keys])
 
 
-def comparison(routes: list[Route]) -> None:
-    """The sortable comparison table of all shown routes."""
+def comparison(routes: list[Route], sel: Route | None) -> None:
+    """The sortable comparison table of all shown routes, and the selected route's claims."""
     if not routes:
         st.info("No route shown: pick presets in the sidebar, draw one, or upload a file.")
         return
@@ -208,7 +216,6 @@ def comparison(routes: list[Route]) -> None:
         },
         key="comparison-table",
     )
-    sel = selected(routes)
     if sel is not None and sel.origin == "preset":
         rows = metrics.claims_vs_computed(sel, _metrics(_key(sel)))
         if rows:
@@ -224,11 +231,10 @@ def selector(routes: list[Route]) -> Route | None:
     """Select box for the route the detail panels work on."""
     if not routes:
         return None
-    selected(routes)
     ids = [r.id for r in routes]
     names = {r.id: r.name for r in routes}
     st.selectbox("Selected route", ids, key="selected_route", format_func=lambda i: names[i])
-    return selected(routes)
+    return routes[ids.index(st.session_state["selected_route"])]
 
 
 def editor(route: Route | None) -> None:
@@ -267,6 +273,17 @@ def editor(route: Route | None) -> None:
         st.rerun()
 
 
+def add_route(route: Route) -> None:
+    """Add a route (e.g. from the optimiser) to the session's routes and select it."""
+    taken = {r.id for r in shown_routes()}
+    rid, n = route.id, 2
+    while rid in taken:
+        rid, n = f"{route.id}-{n}", n + 1
+    route = route.copy(id=rid)
+    st.session_state["user_routes"][route.id] = route.to_dict()
+    request_select(route.id)
+
+
 def _store_edit(old: Route, new: Route) -> None:
     user = st.session_state["user_routes"]
     if old.origin == "preset":
@@ -277,7 +294,7 @@ def _store_edit(old: Route, new: Route) -> None:
         new = new.copy(id=f"{old.id}-edited")
     user.pop(old.id, None)
     user[new.id] = new.to_dict()
-    st.session_state["selected_route"] = new.id
+    request_select(new.id)
 
 
 def update_link(routes: list[Route], dataset: str) -> None:

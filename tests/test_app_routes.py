@@ -1,0 +1,84 @@
+"""AppTest: waypoint editing, bad edits refused, optimiser results become routes, URL state."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapapp import urlstate
+from mapapp.routes import Route
+
+APP = str(Path(__file__).resolve().parents[1] / "mapapp" / "app.py")
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _apply_edit(at, rows, name=None, route_id="dmitriev-2025"):
+    # AppTest cannot type into the data editor: set its state the way the widget does
+    at.session_state[f"wp-{route_id}"] = {"edited_rows": rows, "added_rows": [],
+                                          "deleted_rows": []}
+    if name is not None:
+        at.text_input[0].set_value(name)
+    next(b for b in at.button if b.label == "Apply").click()
+    at.run()
+
+
+def test_invalid_edit_is_refused_and_nothing_is_lost(app):
+    before = dict(app.session_state["user_routes"])
+    _apply_edit(app, {1: {"lat": 95.0}})
+    assert not app.exception
+    assert any("Not applied" in e.value and "latitude" in e.value for e in app.error)
+    assert dict(app.session_state["user_routes"]) == before
+    assert app.session_state["selected_route"] == "dmitriev-2025"
+
+
+def test_editing_a_preset_makes_a_selected_copy(app):
+    _apply_edit(app, {0: {"name": "Portal near Uelen"}}, name="My variant")
+    assert not app.exception, app.exception
+    user = app.session_state["user_routes"]
+    assert "dmitriev-2025-edited" in user
+    edited = Route.from_dict(user["dmitriev-2025-edited"])
+    assert edited.name == "My variant" and edited.waypoints[0].name == "Portal near Uelen"
+    assert edited.origin == "drawn" and edited.claims == {}
+    assert app.session_state["selected_route"] == "dmitriev-2025-edited"
+
+
+def test_optimised_route_is_added_and_selected(app):
+    next(b for b in app.button if b.label == "Find the least-cost route").click()
+    app.run()
+    assert not app.exception, app.exception
+    sel = app.session_state["selected_route"]
+    assert sel.startswith("optimised-")
+    r = Route.from_dict(app.session_state["user_routes"][sel])
+    assert r.origin == "optimised" and len(r.waypoints) >= 2
+
+
+def test_shared_link_state_is_restored():
+    r = Route.from_coords("mine", "Mine", [(-169.7, 66.0), (-168.5, 65.8), (-168.1, 65.6)])
+    params = urlstate.encode_state(urlstate.UrlState(presets=["ibstrg-1990s"], routes=[r],
+                                                     selected="mine"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["shown_presets"] == ["ibstrg-1990s"]
+    assert at.session_state["selected_route"] == "mine"
+    assert Route.from_dict(at.session_state["user_routes"]["mine"]).name == "Mine"
+
+
+def test_tampered_link_is_reported_and_defaults_apply():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["r"] = "1.not-base64!!"
+    at.query_params["z"] = "999"
+    at.run()
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "shared link was ignored" in warnings and "r:" in warnings and "z:" in warnings
+    assert at.session_state["shown_presets"]  # defaults still shown
