@@ -72,7 +72,8 @@ class Measurement:
         if self.target is None:
             return ""
         op, limit = self.target
-        digits = 0 if float(limit).is_integer() else None
+        digits = 0 if float(limit).is_integer() else min(3, len(repr(float(limit))) -
+                                                             repr(float(limit)).index(".") - 1)
         return f"{OPS[op]} {fmt_number(limit, self.unit, digits)}"
 
 
