@@ -55,29 +55,34 @@ import hashlib
 import io
 import json
 import math
+import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from . import safety
 from .errors import RouteError, RouteFileError
 from .geodesy import unwrap_lons
-from .routes import MODES, Route, Waypoint, unique_id
+from .routes import MODES, Route, Waypoint, slugify
+from .safety import clean_text, short_repr
 
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
+    "MAX_ROUTES",
     "MAX_WAYPOINTS",
     "read_routes",
     "routes_from_drawings",
     "routes_from_geojson",
 ]
 
-#: Default size limit of a route file, bytes (10 MB).
-MAX_BYTES = 10 * 1024 * 1024
+#: Default size limit of a route file, bytes (10 MB; :data:`mapapp.safety.MAX_UPLOAD_BYTES`).
+MAX_BYTES = safety.MAX_UPLOAD_BYTES
 #: Most vertices one route may have (simplify longer GPS tracks before uploading).
-MAX_WAYPOINTS = 5000
+MAX_WAYPOINTS = safety.MAX_VERTICES_PER_ROUTE
+#: Most routes read from one file.
+MAX_ROUTES = safety.MAX_ROUTES_PER_FILE
 #: File extension -> format name.
 FORMATS = {
     ".geojson": "geojson",
@@ -102,11 +107,13 @@ class _Raw:
     """A route as read from a file, before validation."""
 
     def __init__(self, name, coords, names=None, mode=None, rid=None):
-        self.name = "" if name is None else str(name).strip()
-        self.rid = "" if rid is None else str(rid).strip()
+        self.name = clean_text(name)
+        self.rid = clean_text(rid, 100)
         self.coords = [(float(c[0]), float(c[1])) for c in coords]
-        self.names = list(names) if names is not None else [""] * len(self.coords)
-        self.mode = mode
+        self.names = (
+            [clean_text(n) for n in names] if names is not None else [""] * len(self.coords)
+        )
+        self.mode = mode if isinstance(mode, str) else None
 
 
 # --- entry points --------------------------------------------------------------------------
@@ -139,11 +146,18 @@ def read_routes(
     ------
     RouteFileError
         Empty or too large file, unsupported extension, malformed content, no line
-        geometry, coordinates out of range … The message names the problem.
+        geometry, coordinates out of range, more than the limits of :mod:`mapapp.safety`
+        (routes, vertices, features), XML with a DTD or entities, a KMZ that expands too
+        much … The message names the problem.
+
+    Notes
+    -----
+    Names are cleaned with :func:`mapapp.safety.clean_text` (no control characters, at most
+    200 characters); HTML in names is kept as text and escaped wherever it is shown.
     """
     data, filename = _read_source(source, filename, max_bytes)
     fmt = _detect_format(data, filename)
-    stem = Path(filename).stem if filename else "uploaded route"
+    stem = clean_text(Path(filename).stem if filename else "") or "uploaded route"
     if fmt == "geojson":
         raws = _parse_geojson(data)
     elif fmt in ("kml", "kmz"):
@@ -189,20 +203,40 @@ def routes_from_drawings(features, existing_names=()) -> list[Route]:
     """
     taken = {str(n) for n in existing_names}
     out = []
-    for k, feat in enumerate(features or []):
+    features = list(features or []) if isinstance(features, (list, tuple)) else []
+    lines = [
+        f for f in features
+        if isinstance(f, dict) and isinstance(f.get("geometry"), dict)
+        and f["geometry"].get("type") == "LineString"
+    ]
+    if len(lines) > safety.MAX_ROUTES_PER_SESSION:
+        raise RouteError(
+            f"{len(lines)} lines are drawn; at most {safety.MAX_ROUTES_PER_SESSION} are kept "
+            "(delete some with the bin tool)"
+        )
+    for k, feat in enumerate(features):
         geom = feat.get("geometry") if isinstance(feat, dict) else None
         if not isinstance(geom, dict) or geom.get("type") != "LineString":
             continue
         coords = geom.get("coordinates") or []
+        if not isinstance(coords, (list, tuple)):
+            raise RouteError(f"drawn line {k + 1} has malformed coordinates")
+        if len(coords) > MAX_WAYPOINTS:
+            raise RouteError(
+                f"drawn line {k + 1} has {len(coords)} points; the limit is {MAX_WAYPOINTS}"
+            )
         try:
             pts = [(float(c[0]), float(c[1])) for c in coords]
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
             raise RouteError(f"drawn line {k + 1} has malformed coordinates") from None
         if len(pts) < 2:
             raise RouteError(f"drawn line {k + 1} needs at least two points")
+        if not all(math.isfinite(v) for p in pts for v in p):
+            raise RouteError(f"drawn line {k + 1} has coordinates that are not finite numbers")
         lons = unwrap_lons([p[0] for p in pts])
         props = feat.get("properties") or {}
-        name = str(props.get("name") or "").strip()
+        props = props if isinstance(props, dict) else {}
+        name = clean_text(props.get("name") or "")
         if not name or name in taken:
             n = 1
             while f"Drawn route {n}" in taken:
@@ -212,14 +246,17 @@ def routes_from_drawings(features, existing_names=()) -> list[Route]:
         pairs = zip(lons, pts, strict=True)
         key = json.dumps([[round(float(x), 6), round(p[1], 6)] for x, p in pairs])
         digest = hashlib.sha1(key.encode()).hexdigest()[:8]
-        rid = unique_id("drawn-" + digest, taken)
+        rid = _unique_id("drawn-" + digest, taken)
         taken.add(rid)
-        route = Route(
-            id=rid,
-            name=name,
-            waypoints=[Waypoint(x, p[1]) for x, p in zip(lons, pts, strict=True)],
-            origin="drawn",
-        )
+        try:
+            route = Route(
+                id=rid,
+                name=name,
+                waypoints=[Waypoint(x, p[1]) for x, p in zip(lons, pts, strict=True)],
+                origin="drawn",
+            )
+        except RouteError as exc:
+            raise RouteError(f"drawn line {k + 1}: {exc}") from None
         out.append(route)
     return out
 
@@ -289,6 +326,17 @@ def _detect_format(data: bytes, filename: str | None) -> str:
 def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
     if not raws:
         raise RouteFileError("no routes found in the file")
+    if len(raws) > MAX_ROUTES:
+        raise RouteFileError(
+            f"the file holds {len(raws)} routes; at most {MAX_ROUTES} are read from one file "
+            "(split it, or merge the lines that belong together)"
+        )
+    total = sum(len(r.coords) for r in raws)
+    if total > safety.MAX_VERTICES_PER_FILE:
+        raise RouteFileError(
+            f"the file's routes have {total:,} points together; the limit is "
+            f"{safety.MAX_VERTICES_PER_FILE:,} (simplify the lines first)"
+        )
     routes = []
     unnamed = sum(1 for r in raws if not r.name)
     counter = 0
@@ -314,7 +362,7 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
                 raise RouteFileError(f"{label}, point {i}: longitude {lon:g} is out of range")
         lons = unwrap_lons([c[0] for c in raw.coords]) if raw.coords else []
         mode = raw.mode if raw.mode in MODES else "rail"
-        rid = unique_id(raw.rid or raw.name, taken)
+        rid = _unique_id(raw.rid or raw.name, taken)
         taken.add(rid)
         try:
             route = Route(
@@ -328,24 +376,57 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
                 origin=origin,
             )
         except RouteError as exc:
-            raise RouteFileError(f"{label}: {exc}") from None
+            msg = str(exc)
+            raise RouteFileError(msg if msg.startswith(label) else f"{label}: {msg}") from None
         routes.append(route)
     return routes
 
 
+def _cell_key(lon: float, lat: float) -> tuple[int, int]:
+    """Grid cell (1e-6°, longitude wrapped to [0, 360)) of a point, for vertex naming."""
+    return int(math.floor((lon % 360.0) * 1e6)), int(math.floor(lat * 1e6))
+
+
+def _unique_id(base: str, taken) -> str:
+    """Like :func:`mapapp.routes.unique_id`, but the suffixed id stays within the 60
+    characters :class:`~mapapp.routes.Route` keeps (a longer one would be cut back to a
+    duplicate)."""
+    slug = slugify(base)
+    n = 1
+    rid = slug
+    while rid in taken:
+        n += 1
+        suffix = f"-{n}"
+        rid = slug[: 60 - len(suffix)].rstrip("-") + suffix
+    return rid
+
+
 def _name_vertices(raws: list[_Raw], points: list[tuple[float, float, str]]) -> None:
-    """Give each unnamed vertex the name of a named point lying on it."""
-    if not points:
+    """Give each unnamed vertex the name of a named point lying on it (the first such
+    point in file order). Points are indexed by 1e-6° cells: time grows with the number
+    of vertices plus points, not their product."""
+    cells: dict[tuple[int, int], list[int]] = {}
+    for k, (plon, plat, pname) in enumerate(points):
+        if pname and math.isfinite(plon) and abs(plat) <= 90.0:
+            cells.setdefault(_cell_key(plon, plat), []).append(k)
+    if not cells:
         return
+    wrap = int(360 * 1e6)
     for raw in raws:
         for i, (lon, lat) in enumerate(raw.coords):
-            if raw.names[i]:
+            if raw.names[i] or not (math.isfinite(lon) and abs(lat) <= 90.0):
                 continue
-            for plon, plat, pname in points:
-                dlon = abs((plon - lon + 180.0) % 360.0 - 180.0)
-                if dlon < 1e-6 and abs(plat - lat) < 1e-6:
-                    raw.names[i] = pname
-                    break
+            cx, cy = _cell_key(lon, lat)
+            best = None
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    for k in cells.get(((cx + dx) % wrap, cy + dy), ()):
+                        plon, plat, _ = points[k]
+                        dlon = abs((plon - lon + 180.0) % 360.0 - 180.0)
+                        if dlon < 1e-6 and abs(plat - lat) < 1e-6 and (best is None or k < best):
+                            best = k
+            if best is not None:
+                raw.names[i] = points[best][2]
 
 
 def _at_antimeridian(a, b) -> bool:
@@ -401,13 +482,32 @@ def _parse_geojson(data: bytes) -> list[_Raw]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RouteFileError("the GeoJSON file is not UTF-8 text") from None
+    # every position is a JSON array: refuse huge files before building millions of objects
+    arrays = data.count(b"[")
+    if arrays > 2 * safety.MAX_VERTICES_PER_FILE + 10_000:
+        raise RouteFileError(
+            f"the GeoJSON file has about {arrays:,} coordinate positions; the limit is "
+            f"{safety.MAX_VERTICES_PER_FILE:,} (simplify the lines first)"
+        )
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RouteFileError(
             f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise RouteFileError("malformed GeoJSON: arrays or objects are nested too deeply") from None
+    except ValueError:  # e.g. an integer with thousands of digits
+        raise RouteFileError("malformed JSON: a number is too long") from None
     return _geojson_raws(obj)
+
+
+#: Legacy "crs" names accepted: authority codes only (never PROJ strings or file names).
+_CRS_NAME = re.compile(
+    r"(?:(?:EPSG|ESRI|OGC):{1,2}[A-Za-z0-9]{1,12}"
+    r"|urn:ogc:def:crs:(?:EPSG|ESRI|OGC):[0-9.]{0,8}:[A-Za-z0-9]{1,12}|CRS84)",
+    re.IGNORECASE,
+)
 
 
 def _crs_transform(obj):
@@ -422,7 +522,13 @@ def _crs_transform(obj):
             "unsupported GeoJSON 'crs' member (only {\"type\": \"name\"} is understood); "
             "save the file as plain WGS84 GeoJSON"
         )
-    name = str((crs.get("properties") or {}).get("name", ""))
+    props = crs.get("properties")
+    name = str(props.get("name", "")) if isinstance(props, dict) else ""
+    if not _CRS_NAME.fullmatch(name):
+        raise RouteFileError(
+            f"unknown CRS {short_repr(name)} in the GeoJSON 'crs' member: only authority codes "
+            "such as 'EPSG:3857' or 'urn:ogc:def:crs:EPSG::3857' are understood"
+        )
     try:
         src = pyproj.CRS.from_user_input(name)
     except pyproj.exceptions.CRSError:
@@ -445,12 +551,16 @@ def _positions(coords, where: str, transform) -> list[tuple]:
     out = []
     for i, c in enumerate(coords, start=1):
         if not (isinstance(c, (list, tuple)) and len(c) >= 2):
-            raise RouteFileError(f"{where}, position {i}: expected [lon, lat], got {c!r}")
+            raise RouteFileError(
+                f"{where}, position {i}: expected [lon, lat], got {short_repr(c)}"
+            )
+        if isinstance(c[0], bool) or isinstance(c[1], bool):
+            raise RouteFileError(f"{where}, position {i}: coordinates must be numbers")
         try:
             x, y = float(c[0]), float(c[1])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise RouteFileError(f"{where}, position {i}: coordinates must be numbers") from None
-        if transform is not None:
+        if transform is not None and math.isfinite(x) and math.isfinite(y):
             x, y = transform(x, y)
         out.append((x, y, ""))
     return out
@@ -469,6 +579,11 @@ def _geojson_raws(obj) -> list[_Raw]:
         feats = [obj]
     else:
         feats = [{"type": "Feature", "geometry": obj, "properties": {}}]
+    if len(feats) > safety.MAX_FEATURES_PER_FILE:
+        raise RouteFileError(
+            f"the file has {len(feats):,} features; the limit is "
+            f"{safety.MAX_FEATURES_PER_FILE:,}"
+        )
     raws: list[_Raw] = []
     points: list[tuple[float, float, str]] = []
     found: set[str] = set()
@@ -480,7 +595,7 @@ def _geojson_raws(obj) -> list[_Raw]:
             props = {}
         rid = props.get("id") if props.get("id") is not None else feat.get("id")
         name = props.get("name") or props.get("title") or props.get("Name") or rid
-        name = "" if name is None else str(name)
+        name = clean_text(name)
         geoms = _flatten(feat.get("geometry"), f"feature {k}")
         parts = []
         for gtype, coords in geoms:
@@ -505,26 +620,37 @@ def _geojson_raws(obj) -> list[_Raw]:
     return raws
 
 
-def _flatten(geom, where: str) -> list[tuple[str, object]]:
+_GEOMETRY_TYPES = (
+    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+)  # fmt: skip
+
+
+def _flatten(geom, where: str, depth: int = 0) -> list[tuple[str, object]]:
     if geom is None:
         return []
     if not isinstance(geom, dict) or "type" not in geom:
         raise RouteFileError(f"{where}: geometry is not a GeoJSON object")
-    if geom["type"] == "GeometryCollection":
+    gtype = geom["type"]
+    if gtype == "GeometryCollection":
+        if depth >= 8:
+            raise RouteFileError(f"{where}: GeometryCollections are nested too deeply")
+        members = geom.get("geometries") or []
+        if not isinstance(members, list):
+            raise RouteFileError(f"{where}: 'geometries' must be a list")
         out = []
-        for g in geom.get("geometries") or []:
-            out.extend(_flatten(g, where))
+        for g in members:
+            out.extend(_flatten(g, where, depth + 1))
         return out
-    if geom["type"] not in (
-        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-    ):  # fmt: skip
-        raise RouteFileError(f"{where}: unknown geometry type {geom['type']!r}")
-    return [(geom["type"], geom.get("coordinates"))]
+    if not isinstance(gtype, str) or gtype not in _GEOMETRY_TYPES:
+        raise RouteFileError(f"{where}: unknown geometry type {short_repr(gtype)}")
+    return [(gtype, geom.get("coordinates"))]
 
 
 def _no_lines_message(found: set) -> str:
     if not found:
         return "no line geometry found: the file has no geometries"
+    if found & {"LineString", "MultiLineString"}:
+        return "no line with coordinates found: the file's lines are empty"
     return (
         "no line geometry found — found " + ", ".join(sorted(found)) + " only; "
         "a route must be a LineString (a path), or upload waypoints as CSV"
@@ -537,8 +663,10 @@ def _no_lines_message(found: set) -> str:
 def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
     import pyogrio
     import pyogrio.errors
+    import shapely.errors
 
     _GDAL_ERRORS = (
+        shapely.errors.GEOSException,  # e.g. a LineString of one point
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
         pyogrio.errors.GeometryError,
@@ -550,24 +678,24 @@ def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
     )
 
     if fmt == "kmz":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                kmls = [n for n in zf.namelist() if n.lower().endswith(".kml")]
-                if not kmls:
-                    raise RouteFileError("the KMZ archive contains no .kml file")
-                data = zf.read("doc.kml" if "doc.kml" in kmls else kmls[0])
-        except zipfile.BadZipFile:
-            raise RouteFileError("the KMZ file is not a valid zip archive") from None
-    head = data[:4000].lower()
-    if b"<kml" not in head:
-        raise RouteFileError("not a KML file: no <kml> element")
+        data = safety.read_kmz_kml(data, max(len(data), MAX_BYTES))
+    # expat first: DTDs / entities (XML attacks) refused, nesting and size bounded, and a
+    # plain message for malformed XML; GDAL only ever sees well-formed, DTD-free KML
+    counts = safety.check_xml(data, "KML", root="kml")
+    if counts["Placemark"] > safety.MAX_FEATURES_PER_FILE:
+        raise RouteFileError(
+            f"the KML file has {counts['Placemark']:,} placemarks; the limit is "
+            f"{safety.MAX_FEATURES_PER_FILE:,}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "upload.kml"
         path.write_bytes(data)
         try:
             layers = [str(row[0]) for row in pyogrio.list_layers(path)]
         except _GDAL_ERRORS as exc:
-            raise RouteFileError(f"cannot read the KML file: {_gdal_message(exc)}") from None
+            raise RouteFileError(
+                f"cannot read the KML file: {_gdal_message(exc, str(path))}"
+            ) from None
         raws: list[_Raw] = []
         points: list[tuple[float, float, str]] = []
         found: set[str] = set()
@@ -576,7 +704,8 @@ def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
                 df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
             except _GDAL_ERRORS as exc:
                 raise RouteFileError(
-                    f"cannot read layer {layer!r} of the KML file: {_gdal_message(exc)}"
+                    f"cannot read layer {short_repr(clean_text(layer))} of the KML file: "
+                    f"{_gdal_message(exc, str(path))}"
                 ) from None
             name_col = next((c for c in df.columns if c.lower() == "name"), None)
             for i in range(len(df)):
@@ -612,8 +741,17 @@ def _explode(geom) -> list:
     return [geom]
 
 
-def _gdal_message(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _gdal_message(exc: Exception, path: str = "") -> str:
+    """First line of a GDAL error, without the temporary file's path."""
+    text = str(exc).strip()
+    if not text:
+        return "GDAL could not parse it"
+    line = text.splitlines()[0]
+    if "point array must contain" in line:
+        return "a line has a single point; a route needs at least two"
+    if path:
+        line = line.replace(path + " ", "").replace(path, "the file")
+    return clean_text(line, 200)
 
 
 # --- GPX -----------------------------------------------------------------------------------
@@ -623,12 +761,19 @@ def _parse_gpx(data: bytes) -> list[_Raw]:
     import gpxpy
     import gpxpy.gpx
 
+    counts = safety.check_xml(data, "GPX", root="gpx")
+    npts = counts["trkpt"] + counts["rtept"] + counts["wpt"]
+    if npts > safety.MAX_VERTICES_PER_FILE:
+        raise RouteFileError(
+            f"the GPX file has {npts:,} points; the limit is {safety.MAX_VERTICES_PER_FILE:,} "
+            "(simplify the tracks first)"
+        )
     try:
         gpx = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
     except gpxpy.gpx.GPXXMLSyntaxException as exc:
-        raise RouteFileError(f"malformed GPX (XML error): {exc}") from None
+        raise RouteFileError(f"malformed GPX (XML error): {clean_text(exc, 300)}") from None
     except gpxpy.gpx.GPXException as exc:
-        raise RouteFileError(f"cannot read the GPX file: {exc}") from None
+        raise RouteFileError(f"cannot read the GPX file: {clean_text(exc, 300)}") from None
     raws: list[_Raw] = []
     for rte in gpx.routes:
         if rte.points:
@@ -669,8 +814,13 @@ def _parse_csv(data: bytes) -> list[_Raw]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-    lines = text.splitlines()
-    header_line = next((ln for ln in lines if ln.strip()), "")
+    nlines = max(text.count("\n"), text.count("\r"))
+    if nlines > safety.MAX_VERTICES_PER_FILE + 1:
+        raise RouteFileError(
+            f"the CSV file has {nlines:,} lines; the limit is {safety.MAX_VERTICES_PER_FILE:,} "
+            "waypoints (simplify the lines first)"
+        )
+    header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     delim = max(counts, key=counts.get)
     if counts[delim] == 0:
@@ -678,8 +828,19 @@ def _parse_csv(data: bytes) -> list[_Raw]:
             "the CSV file needs a header with at least longitude and latitude columns "
             "(e.g. 'name,lon,lat'), separated by ',' or ';'"
         )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac line ends too
     reader = csv.reader(io.StringIO(text), delimiter=delim)
-    rows = [r for r in reader if any(c.strip() for c in r)]
+    try:
+        rows = [r for r in reader if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise RouteFileError(
+            f"malformed CSV near line {reader.line_num}: {clean_text(exc, 120)}"
+        ) from None
+    if not rows:
+        raise RouteFileError(
+            "the CSV file has no header: it needs longitude and latitude columns "
+            "(e.g. 'name,lon,lat')"
+        )
     header = [_norm_header(h) for h in rows[0]]
     col = {}
     kinds = {
@@ -696,10 +857,11 @@ def _parse_csv(data: bytes) -> list[_Raw]:
     if "route" not in col and "label" in col:
         col["route"] = col["label"]
     if "lon" not in col or "lat" not in col:
+        found = ", ".join(short_repr(clean_text(h, 40)) for h in rows[0][:12])
+        more = f" and {len(rows[0]) - 12} more" if len(rows[0]) > 12 else ""
         raise RouteFileError(
-            "the CSV file needs longitude and latitude columns (found: "
-            + ", ".join(repr(h) for h in rows[0])
-            + "); name them lon/lng/longitude/x and lat/latitude/y"
+            f"the CSV file needs longitude and latitude columns (found: {found}{more}); "
+            "name them lon/lng/longitude/x and lat/latitude/y"
         )
     def cell(row, kind):
         i = col.get(kind)
@@ -718,7 +880,9 @@ def _parse_csv(data: bytes) -> list[_Raw]:
             try:
                 vals.append(float(raw))
             except ValueError:
-                raise RouteFileError(f"CSV row {n}: {label} {raw!r} is not a number") from None
+                raise RouteFileError(
+                    f"CSV row {n}: {label} {short_repr(raw[:40])} is not a number"
+                ) from None
         key = cell(row, "route")
         groups.setdefault(key, []).append((vals[0], vals[1], cell(row, "name")))
         labels.setdefault(key, cell(row, "label") or key)

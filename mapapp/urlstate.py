@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 
 from .errors import InputError, RouteError
 from .routes import MODES, Route, Waypoint, slugify
+from .safety import clean_text, short_repr
 
 __all__ = [
     "MAX_PARAM_CHARS",
@@ -81,8 +82,9 @@ _MAX_JSON_BYTES = 256 * 1024
 _MAX_PRESETS = 50
 _MAX_NAME = 120
 _PREFIX = "1."
-_DATASET_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-_ID_RE = re.compile(r"^[a-z0-9-]{1,60}$")
+# a plain file name: no separators, no leading dot (".", "..", hidden files); fullmatch only
+_DATASET_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+_ID_RE = re.compile(r"[a-z0-9-]{1,60}")
 _URL_ORIGINS = ("drawn", "uploaded", "optimised")
 
 
@@ -254,6 +256,8 @@ def decode_routes(text: str) -> list[Route]:
         if isinstance(exc, InputError):
             raise
         raise InputError("the routes parameter is corrupted (was the link cut short?)") from None
+    except RecursionError:
+        raise InputError("the routes parameter is corrupted (nested too deeply)") from None
     if not isinstance(items, list):
         raise InputError("the routes parameter does not hold a list of routes")
     if len(items) > MAX_ROUTES:
@@ -269,19 +273,21 @@ def decode_routes(text: str) -> list[Route]:
         if not isinstance(names, list) or len(names) != len(coords):
             raise InputError(f"route {k} in the link has mismatched waypoint names")
         mode = item.get("m", "rail")
-        if mode not in MODES:
-            raise InputError(f"route {k} in the link has an unknown mode {mode!r}")
+        if not isinstance(mode, str) or mode not in MODES:
+            raise InputError(f"route {k} in the link has an unknown mode {short_repr(mode)}")
         origin = item.get("o", "drawn")
-        if origin not in _URL_ORIGINS:
-            raise InputError(f"route {k} in the link has an invalid origin {origin!r}")
-        name = str(item.get("n") or f"Shared route {k}")[:_MAX_NAME]
-        rid = str(item.get("i") or slugify(name))
-        if not _ID_RE.match(rid) or rid in ids:
-            raise InputError(f"route {k} in the link has an invalid or repeated id {rid!r}")
+        if not isinstance(origin, str) or origin not in _URL_ORIGINS:
+            raise InputError(f"route {k} in the link has an invalid origin {short_repr(origin)}")
+        name = clean_text(item.get("n"), _MAX_NAME) or f"Shared route {k}"
+        rid = item.get("i") or slugify(name)
+        if not isinstance(rid, str) or not _ID_RE.fullmatch(rid) or rid in ids:
+            raise InputError(
+                f"route {k} in the link has an invalid or repeated id {short_repr(rid)}"
+            )
         ids.add(rid)
         try:
             wps = [
-                Waypoint(lon, lat, str(n)[:_MAX_NAME])
+                Waypoint(lon, lat, clean_text(n, _MAX_NAME))
                 for (lon, lat), n in zip(coords, names, strict=True)
             ]
             routes.append(Route(id=rid, name=name, waypoints=wps, mode=mode, origin=origin))
@@ -306,7 +312,7 @@ def decode_center(text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        raise InputError(f"centre {text!r} is not 'lat,lon' in degrees") from None
+        raise InputError(f"centre {short_repr(str(text))} is not 'lat,lon' in degrees") from None
     if not (math.isfinite(lat) and math.isfinite(lon)):
         raise InputError("centre coordinates must be finite numbers")
     if not -90 <= lat <= 90:
@@ -321,7 +327,7 @@ def decode_zoom(text: str) -> int:
     try:
         z = int(str(text))
     except ValueError:
-        raise InputError(f"zoom {text!r} is not a whole number") from None
+        raise InputError(f"zoom {short_repr(str(text))} is not a whole number") from None
     if not 0 <= z <= 20:
         raise InputError(f"zoom {z} is outside 0..20")
     return z
@@ -364,7 +370,7 @@ def encode_state(state: UrlState) -> dict[str, str]:
     if state.selected:
         q["s"] = str(state.selected)
     if state.dataset:
-        if not _DATASET_RE.match(state.dataset):
+        if not isinstance(state.dataset, str) or not _DATASET_RE.fullmatch(state.dataset):
             raise InputError(f"dataset name {state.dataset!r} cannot be put in a link")
         q["d"] = state.dataset
     return q
@@ -413,7 +419,7 @@ def decode_state(params: Mapping, strict: bool = False, known_presets=None) -> U
         state.errors.append(f"{key}: {err}")
     if "d" in params:
         value = _first(params["d"])
-        if _DATASET_RE.match(value):
+        if _DATASET_RE.fullmatch(value):
             state.dataset = value
         elif strict:
             raise InputError(f"link parameter 'd': invalid dataset name {value[:100]!r}")

@@ -1,0 +1,371 @@
+r"""Limits and sanitising for input from outside: uploaded files, shared links, drawings.
+
+The app is used by several people at once and fed files from anywhere. Everything here
+keeps one hostile or broken input from costing unbounded memory or time, from running a
+script in someone's browser, or from crashing the server. See ``docs/security.md``.
+
+Limits
+------
+=============================  ============  ==============================================
+:data:`MAX_UPLOAD_BYTES`       10 MB         size of one route file (also the KML inside a KMZ)
+:data:`MAX_ROUTES_PER_FILE`    50            routes read from one file
+:data:`MAX_VERTICES_PER_ROUTE` 5,000         waypoints of one route
+:data:`MAX_VERTICES_PER_FILE`  50,000        coordinate positions / points in one file
+:data:`MAX_FEATURES_PER_FILE`  10,000        GeoJSON features or KML placemarks in one file
+:data:`MAX_ROUTES_PER_SESSION` 50            uploaded, edited and drawn routes of one user
+:data:`MAX_VERTICES_PER_SESSION` 100,000     their waypoints together
+:data:`MAX_NAME_CHARS`         200           a route or waypoint name
+:data:`MAX_XML_DEPTH`          64            element nesting in KML / GPX
+:data:`MAX_XML_ELEMENTS`       1,000,000     elements in KML / GPX
+:data:`MAX_ZIP_MEMBERS`        1,000         entries of a KMZ archive
+:data:`MAX_ZIP_RATIO`          200           uncompressed / compressed size of the KML in a KMZ
+=============================  ============  ==============================================
+
+Examples
+--------
+>>> clean_text("  <b>Route\u202e 1</b>\x00\n ")
+'<b>Route 1</b>'
+>>> md_escape("![x](u)")
+'\\!\\[x\\]\\(u\\)'
+>>> check_xml(b"<gpx><rte><rtept lat='1' lon='2'/></rte></gpx>", "GPX")["rtept"]
+1
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections import Counter
+
+from .errors import InputError, RouteFileError
+
+__all__ = [
+    "MAX_FEATURES_PER_FILE",
+    "MAX_NAME_CHARS",
+    "MAX_ROUTES_PER_FILE",
+    "MAX_ROUTES_PER_SESSION",
+    "MAX_UPLOAD_BYTES",
+    "MAX_VERTICES_PER_FILE",
+    "MAX_VERTICES_PER_ROUTE",
+    "MAX_VERTICES_PER_SESSION",
+    "MAX_XML_DEPTH",
+    "MAX_XML_ELEMENTS",
+    "MAX_ZIP_MEMBERS",
+    "MAX_ZIP_RATIO",
+    "bounded_decompress",
+    "check_session_budget",
+    "check_xml",
+    "clean_text",
+    "md_escape",
+    "read_kmz_kml",
+    "short_repr",
+]
+
+#: Size of one route file, bytes (also the largest KML a KMZ may expand to).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: Routes one file may hold.
+MAX_ROUTES_PER_FILE = 50
+#: Waypoints of one route (simplify longer GPS tracks first).
+MAX_VERTICES_PER_ROUTE = 5000
+#: Coordinate positions (GeoJSON), rows (CSV) or points (GPX) in one file.
+MAX_VERTICES_PER_FILE = 50_000
+#: GeoJSON features or KML placemarks in one file.
+MAX_FEATURES_PER_FILE = 10_000
+#: Uploaded, edited and drawn routes one session may hold (presets not counted).
+MAX_ROUTES_PER_SESSION = 50
+#: Waypoints of those routes together.
+MAX_VERTICES_PER_SESSION = 100_000
+#: Longest route or waypoint name kept, characters (longer ones are cut, ending in "…").
+MAX_NAME_CHARS = 200
+#: Deepest element nesting accepted in KML / GPX (Google Earth files stay below 20).
+MAX_XML_DEPTH = 64
+#: Most XML elements in one KML / GPX file.
+MAX_XML_ELEMENTS = 1_000_000
+#: Most entries in a KMZ archive.
+MAX_ZIP_MEMBERS = 1000
+#: Largest uncompressed/compressed size ratio of the KML in a KMZ (text compresses ~10:1).
+MAX_ZIP_RATIO = 200
+
+# C0/C1 controls (tab/newline handled apart), bidi overrides and isolates ("Trojan Source"),
+# the BOM / zero-width no-break space, and lone surrogates (cannot be encoded as UTF-8).
+_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_SPACES = re.compile("[\t\n\r\x0b\x0c\u2028\u2029]+")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&\"'])")
+
+
+def clean_text(value, max_chars: int = MAX_NAME_CHARS) -> str:
+    """A name from a file or a link as safe plain text.
+
+    Control characters, bidirectional overrides and lone surrogates are removed, line breaks
+    and tabs become one space, and the text is cut to ``max_chars`` characters. HTML is
+    *kept* (it is text; every place that shows it escapes it).
+
+    Parameters
+    ----------
+    value : object
+        Usually a str; ``None`` gives ``""``; anything else goes through ``str``.
+    max_chars : int
+        Longest result, characters (a cut text ends in "…").
+
+    Returns
+    -------
+    str
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > 16 * max_chars:  # do not clean megabytes only to cut them
+        text = text[: 16 * max_chars]
+    text = _DROP.sub("", _SPACES.sub(" ", text)).strip()
+    if len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "…"
+    return text
+
+
+def short_repr(value, max_chars: int = 60) -> str:
+    """``repr(value)`` cut to ``max_chars`` characters (for error messages)."""
+    text = repr(value) if not isinstance(value, (list, dict, tuple)) else _short_container(value)
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def _short_container(value) -> str:
+    kind = type(value).__name__
+    try:
+        n = len(value)
+    except TypeError:  # pragma: no cover - containers have a length
+        n = 0
+    if n > 8:
+        return f"a {kind} of {n} items"
+    text = repr(value)
+    return text if len(text) <= 200 else f"a {kind} of {n} items"
+
+
+def md_escape(text) -> str:
+    """Text made literal for Streamlit's markdown (messages, captions).
+
+    Every character markdown, Streamlit's ``:color[…]`` directives or LaTeX (``$…$``) could
+    act on is backslash-escaped, so a name like ``![x](http://host/beacon.png)`` is shown,
+    never fetched.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", clean_text(text, 10 * MAX_NAME_CHARS))
+
+
+# --------------------------------------------------------------------------- XML
+class _Refused(Exception):
+    """Raised inside expat handlers to stop parsing."""
+
+
+def check_xml(data: bytes, kind: str, root: str | None = None) -> Counter:
+    """Parse XML once with expat, refusing what is dangerous; count the elements.
+
+    A document type declaration (``<!DOCTYPE``), entity declarations and external entities
+    are refused outright (entity expansion "billion laughs", external entities reading local
+    files: "XXE"), as are UTF-16/32 files, nesting deeper than :data:`MAX_XML_DEPTH` and
+    more than :data:`MAX_XML_ELEMENTS` elements. Nothing is fetched or expanded.
+
+    Parameters
+    ----------
+    data : bytes
+        The file.
+    kind : str
+        "KML" or "GPX", for the messages.
+    root : str, optional
+        Required local name of the root element (e.g. ``"kml"``).
+
+    Returns
+    -------
+    collections.Counter
+        Number of elements per local name (namespace prefix removed).
+
+    Raises
+    ------
+    RouteFileError
+        Malformed XML (with line and column), a DTD or entity, too deep or too large.
+    """
+    import pyexpat
+
+    if data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00") or data[:2] in (
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ) or b"\x00" in data[:512]:
+        raise RouteFileError(f"the {kind} file is UTF-16/32 text; save it as UTF-8")
+    counts: Counter = Counter()
+    state = {"depth": 0, "n": 0, "root": None}
+
+    def start(name, _attrs):
+        local = name.rsplit(":", 1)[-1]
+        if state["root"] is None:
+            state["root"] = local
+        counts[local] += 1
+        state["depth"] += 1
+        state["n"] += 1
+        if state["depth"] > MAX_XML_DEPTH:
+            raise _Refused(f"elements are nested more than {MAX_XML_DEPTH} deep")
+        if state["n"] > MAX_XML_ELEMENTS:
+            raise _Refused(f"it has more than {MAX_XML_ELEMENTS:,} XML elements")
+
+    def end(_name):
+        state["depth"] -= 1
+
+    def doctype(*_a):
+        raise _Refused(
+            "it declares a document type (<!DOCTYPE …>); KML and GPX files need none, and "
+            "DTDs can carry XML attacks — remove the declaration"
+        )
+
+    def entity(*_a):
+        raise _Refused("it declares XML entities (<!ENTITY …>); remove them")
+
+    def external(*_a):
+        raise _Refused("it refers to an external entity; remove it")
+
+    parser = pyexpat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = external
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except _Refused as exc:
+        raise RouteFileError(f"the {kind} file is refused: {exc}") from None
+    except pyexpat.ExpatError as exc:
+        raise RouteFileError(
+            f"malformed {kind} (XML error at line {exc.lineno}, column {exc.offset + 1}: "
+            f"{pyexpat.ErrorString(exc.code)})"
+        ) from None
+    except (ValueError, LookupError, UnicodeError):  # unknown or broken encoding declaration
+        raise RouteFileError(f"the {kind} file has an unsupported text encoding; use UTF-8") from None
+    if root is not None and state["root"] != root:
+        raise RouteFileError(f"not a {kind} file: no <{root}> element")
+    return counts
+
+
+# --------------------------------------------------------------------------- zip / zlib
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    zlib.error,
+    OSError,
+    ValueError,
+)
+
+
+def read_kmz_kml(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The KML inside a KMZ archive, read with bounded memory.
+
+    ``doc.kml`` at the root is preferred, else the first ``*.kml`` entry. The archive may hold
+    at most :data:`MAX_ZIP_MEMBERS` entries; the KML may expand to at most ``max_bytes`` bytes
+    (checked while decompressing: a lying header does not help) at a ratio of at most
+    :data:`MAX_ZIP_RATIO`; encrypted entries and archives nested in archives are refused.
+    Nothing is written to disk, so entry names (``../../x``) do not matter.
+
+    Raises
+    ------
+    RouteFileError
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise RouteFileError(
+                    f"the KMZ archive has {len(infos):,} entries; at most {MAX_ZIP_MEMBERS:,} "
+                    "are accepted"
+                )
+            kmls = [i for i in infos if i.filename.lower().endswith(".kml") and not i.is_dir()]
+            if not kmls:
+                raise RouteFileError("the KMZ archive contains no .kml file")
+            info = next((i for i in kmls if i.filename == "doc.kml"), kmls[0])
+            if info.flag_bits & 0x1:
+                raise RouteFileError("the KML inside the KMZ archive is encrypted")
+            limit = f"{max_bytes / 1024 / 1024:.1f} MB"
+            if info.file_size > max_bytes:
+                raise RouteFileError(
+                    f"the KML inside the KMZ archive is {info.file_size / 1024 / 1024:.1f} MB "
+                    f"uncompressed; the limit is {limit}"
+                )
+            if info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise RouteFileError(
+                    "the KMZ archive is refused: its KML is compressed more than "
+                    f"{MAX_ZIP_RATIO}:1, which real files never are (a zip bomb?)"
+                )
+            with zf.open(info) as fh:
+                out = fh.read(max_bytes + 1)
+    except RouteFileError:
+        raise
+    except _ZIP_ERRORS as exc:
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        raise RouteFileError(
+            "the KMZ file is not a valid zip archive" + (f" ({detail})" if detail else "")
+        ) from None
+    if len(out) > max_bytes:
+        raise RouteFileError(
+            f"the KML inside the KMZ archive expands to more than {limit}; the limit is {limit}"
+        )
+    if out[:2] == b"PK":
+        raise RouteFileError("the KMZ archive holds another archive; nested archives are refused")
+    return out
+
+
+def bounded_decompress(data: bytes, max_bytes: int) -> bytes:
+    """zlib-decompress at most ``max_bytes`` bytes (a "zip bomb" stops there).
+
+    Raises
+    ------
+    InputError
+        Not zlib data, truncated, or expanding to more than ``max_bytes``.
+
+    Examples
+    --------
+    >>> bounded_decompress(zlib.compress(b"abc"), 10)
+    b'abc'
+    """
+    d = zlib.decompressobj()
+    try:
+        out = d.decompress(data, max_bytes)
+    except zlib.error:
+        raise InputError("the data is not zlib-compressed (corrupted?)") from None
+    if d.unconsumed_tail:
+        raise InputError(f"the data expands to more than {max_bytes:,} bytes")
+    if not d.eof:
+        raise InputError("the compressed data is truncated")
+    return out
+
+
+# --------------------------------------------------------------------------- per session
+def check_session_budget(existing, new) -> None:
+    """Refuse routes that would take a session over its limits.
+
+    Parameters
+    ----------
+    existing, new : iterable of Route
+        The session's own routes (uploaded, edited, drawn; not presets) and those to add.
+
+    Raises
+    ------
+    InputError
+        More than :data:`MAX_ROUTES_PER_SESSION` routes or
+        :data:`MAX_VERTICES_PER_SESSION` waypoints together.
+    """
+    existing, new = list(existing), list(new)
+    n = len(existing) + len(new)
+    if n > MAX_ROUTES_PER_SESSION:
+        raise InputError(
+            f"this would make {n} routes; a session holds at most {MAX_ROUTES_PER_SESSION} "
+            "(remove some first)"
+        )
+    v = sum(len(r.waypoints) for r in existing) + sum(len(r.waypoints) for r in new)
+    if v > MAX_VERTICES_PER_SESSION:
+        raise InputError(
+            f"this would make {v:,} waypoints; a session holds at most "
+            f"{MAX_VERTICES_PER_SESSION:,} (remove or simplify some routes first)"
+        )
