@@ -61,7 +61,9 @@ def list_datasets(folder: Path | None = None) -> list[DatasetEntry]:
     out = []
     for path in _candidates(folder or bathymetry_dir()):
         try:
-            out.append(DatasetEntry(path.name, path, Grid(path).info))
+            grid = Grid(path)
+            grid.value_range()  # a grid with no valid value at all (all nodata) is unusable
+            out.append(DatasetEntry(path.name, path, grid.info))
         except DatasetError as exc:
             out.append(DatasetEntry(path.name, path, None, str(exc)))
     return out

@@ -291,7 +291,7 @@ def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGrou
     ``info`` is the grid's :class:`~mapapp.bathymetry.GridInfo`: its name and resolution are
     stated in the layer name and the legend.
     """
-    fg = folium.FeatureGroup(name=f"Bathymetry: {info.name}")
+    fg = folium.FeatureGroup(name=f"Bathymetry: {_html.escape(info.name)}")  # control: HTML
     folium.raster_layers.ImageOverlay(
         image=overlay.data_url(),
         bounds=overlay.leaflet_bounds,
@@ -313,6 +313,17 @@ def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGrou
         )
     ).add_to(fg)
     return fg
+
+
+def _js_safe(html: str) -> str:
+    """HTML made safe inside the JavaScript template literal (`` `…` ``) folium puts tooltip
+    and popup HTML in: backslash, backtick and ``$`` (``${…}`` would run) become entities."""
+    return html.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _text(value) -> str:
+    """User text for a tooltip: HTML-escaped and template-literal safe (see :func:`_js_safe`)."""
+    return _js_safe(_html.escape(str(value)))
 
 
 def _geojson(gdf, name, style, tooltip_fields=None, aliases=None, pane=None) -> folium.GeoJson:
@@ -397,8 +408,9 @@ def context_layer(places, lines) -> folium.FeatureGroup:
         folium.GeoJson(
             {"type": "Feature", "geometry": row.geometry.__geo_interface__, "properties": {}},
             style_function=lambda _f, s=style: s,
-            tooltip=_html.escape(row["name"]),
-            popup=folium.Popup(_source_html(row["name"], row["description"], row["sources"]), max_width=360),
+            tooltip=_text(row["name"]),
+            popup=folium.Popup(_js_safe(_source_html(row["name"], row["description"], row["sources"])),
+                               max_width=360),
         ).add_to(fg)
     for _, row in places.iterrows():
         folium.CircleMarker(
@@ -409,8 +421,9 @@ def context_layer(places, lines) -> folium.FeatureGroup:
             fill=True,
             fill_color="#ffcc00" if row["kind"] != "settlement" else "#ffffff",
             fill_opacity=1,
-            tooltip=_html.escape(row["name"]),
-            popup=folium.Popup(_source_html(row["name"], row["description"], row["sources"]), max_width=360),
+            tooltip=_text(row["name"]),
+            popup=folium.Popup(_js_safe(_source_html(row["name"], row["description"], row["sources"])),
+                               max_width=360),
         ).add_to(fg)
     return fg
 
@@ -458,7 +471,7 @@ def routes_layer(routes, colours=None, selected: str | None = None, labels=None)
             color=colour,
             weight=weight,
             opacity=0.95,
-            tooltip=_html.escape(text),
+            tooltip=_text(text),
             pane="mapapp-routes",
         ).add_to(fg)
         for w in r.waypoints:
@@ -468,7 +481,7 @@ def routes_layer(routes, colours=None, selected: str | None = None, labels=None)
                 color=colour,
                 fill=True,
                 fill_opacity=1,
-                tooltip=_html.escape(w.name or r.name),
+                tooltip=_text(w.name or r.name),
                 pane="mapapp-routes",
             ).add_to(fg)
     return fg
@@ -484,7 +497,7 @@ def point_layer(lat: float, lon: float, text: str) -> folium.FeatureGroup:
         fill=True,
         fill_color="#ff5722",
         fill_opacity=1,
-        tooltip=folium.Tooltip(_html.escape(text), permanent=True),
+        tooltip=folium.Tooltip(_text(text), permanent=True),
     ).add_to(fg)
     return fg
 

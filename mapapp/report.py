@@ -917,12 +917,14 @@ def render_report(
     import matplotlib
 
     _check_options(fmt, dpi, size_in)
-    fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
-                            profile=profile, metrics_table=metrics_table, places=places,
-                            tunnels=tunnels, date=date, land_source=land_source)
     buf = io.BytesIO()
     meta = {"png": {"Software": "mapapp"}, "pdf": {"Creator": "mapapp"}, "svg": {"Date": None}}[fmt]
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+    # names and titles are user text: "$…$" must print as typed, never parse as mathtext
+    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42,
+                                "text.parse_math": False}):
+        fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
+                                profile=profile, metrics_table=metrics_table, places=places,
+                                tunnels=tunnels, date=date, land_source=land_source)
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:

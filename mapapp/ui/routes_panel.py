@@ -17,7 +17,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from .. import metrics, presets, routeio, urlstate
+from .. import metrics, presets, routeio, safety, urlstate
 from ..errors import MapAppError
 from ..mapview import DEFAULT_VIEW, View
 from ..routes import Route, route_colour
@@ -103,7 +103,7 @@ def sidebar() -> None:
     """Preset chooser and route upload."""
     st.sidebar.header("Routes")
     for err in st.session_state.pop("link_errors", []):
-        st.sidebar.warning(f"Part of the shared link was ignored — {err}")
+        st.sidebar.warning(f"Part of the shared link was ignored — {safety.md_escape(err)}")
     options = presets.preset_ids()
     st.session_state["shown_presets"] = [p for p in st.session_state["shown_presets"] if p in options]
     names = {r.id: r.name for r in presets.load_presets()}
@@ -129,9 +129,11 @@ def _ingest_upload(name: str, data: bytes) -> None:
     st.session_state["upload_seen"].append(digest)
     try:
         taken = {r.id for r in shown_routes()} | {r.name for r in shown_routes()}
-        routes = routeio.read_routes(data, filename=name, max_bytes=MAX_UPLOAD_MB * 1024 * 1024)
-    except MapAppError as exc:
-        st.session_state["upload_message"] = ("error", f"{name}: {exc}")
+        routes = routeio.read_routes(data, filename=name, max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
+                                     existing_ids=taken)
+        safety.check_session_budget(user_routes() + drawn_routes(), routes)
+    except MapAppError as exc:  # names and messages are shown as text, never as markdown
+        st.session_state["upload_message"] = ("error", safety.md_escape(f"{name}: {exc}"))
         return
     added = []
     for r in routes:
@@ -142,7 +144,8 @@ def _ingest_upload(name: str, data: bytes) -> None:
         taken.add(rid)
         st.session_state["user_routes"][r.id] = r.to_dict()
         added.append(r.name)
-    st.session_state["upload_message"] = ("success", f"{name}: added {', '.join(added)}")
+    st.session_state["upload_message"] = (
+        "success", safety.md_escape(f"{name}: added {', '.join(added)}"))
 
 
 def upload_message() -> None:
