@@ -767,9 +767,9 @@ def import_grid(
 def remote_hosts() -> tuple[str, ...]:
     """The allowlist: ``$MAPAPP_REMOTE_HOSTS`` (comma-separated) or the default list.
 
-    An entry is a host name (``example.org`` — default ports only; ``.example.org`` also
-    allows its subdomains), optionally with ``:PORT`` or ``:*`` for other ports. IP
-    addresses are accepted only when listed literally.
+    An entry is a host name (``example.org``; ``.example.org`` also allows its subdomains)
+    with the default port only, or ``host:PORT`` for that port only, or ``host:*`` for any
+    port. IP addresses are accepted only when listed literally.
     """
     env = os.environ.get("MAPAPP_REMOTE_HOSTS")
     if env is None:
@@ -825,7 +825,13 @@ def check_remote_url(url: str, hosts=None) -> str:
             match = (host.endswith(name) or host == name[1:]) and not _is_ip(host)
         else:
             match = host == name
-        if match and (default_port or eport == "*" or (port is not None and eport == str(port))):
+        if eport == "*":
+            port_ok = True
+        elif eport:
+            port_ok = port is not None and eport == str(port)
+        else:
+            port_ok = default_port
+        if match and port_ok:
             allowed = True
             break
     if not allowed:

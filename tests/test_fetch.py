@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import shutil
 import threading
 import urllib.parse
@@ -126,6 +127,26 @@ class LocalServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
+    def start_process(self):
+        """Serve from a child process instead of a thread: needed when GDAL (``/vsicurl/``)
+        is the client, because GDAL holds the GIL while it waits for the answer. Routes must
+        be added before; the request log is shared through a manager."""
+        ctx = multiprocessing.get_context("fork")
+        self._manager = ctx.Manager()
+        self.log = self._manager.list()
+        self.proc = ctx.Process(target=self.httpd.serve_forever, daemon=True)
+        self.proc.start()
+        return self
+
+    def stop(self):
+        if getattr(self, "proc", None) is not None:
+            self.proc.terminate()
+            self.proc.join(5)
+            self._manager.shutdown()
+        else:
+            self.httpd.shutdown()
+        self.httpd.server_close()
+
     def add(self, path: str, body: bytes, **kw) -> str:
         self.routes[path] = Route(body, **kw)
         return self.url + path
@@ -139,13 +160,12 @@ def server():
     srv = LocalServer()
     srv.thread.start()
     yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
+    srv.stop()
 
 
-@pytest.fixture
-def geodata(tmp_path, monkeypatch):
-    """A writable copy of geodata (bathymetry + coastline) as MAPAPP_GEODATA."""
+def make_geodata(tmp_path, monkeypatch) -> Path:
+    """A writable copy of geodata (bathymetry + coastline) as MAPAPP_GEODATA; service URL
+    overrides cleared. Returns the bathymetry folder."""
     root = tmp_path / "geodata"
     shutil.copytree(REPO / "geodata" / "bathymetry", root / "bathymetry")
     (root / "coastline").symlink_to(REPO / "geodata" / "coastline")
@@ -153,6 +173,11 @@ def geodata(tmp_path, monkeypatch):
     for var in ("MAPAPP_GMRT_URL", "MAPAPP_ETOPO_URL", "MAPAPP_ERDDAP_URL", "MAPAPP_ERDDAP_LON360"):
         monkeypatch.delenv(var, raising=False)
     return root / "bathymetry"
+
+
+@pytest.fixture
+def geodata(tmp_path, monkeypatch):
+    return make_geodata(tmp_path, monkeypatch)
 
 
 # ------------------------------------------------------------------------------ test grids
