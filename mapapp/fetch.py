@@ -236,8 +236,8 @@ CATALOGUE: dict[str, Source] = {
             how="No bounding-box API. Download the GeoTIFF or netCDF grid from the IBCAO pages "
             "(linked from the paper, doi:10.1038/s41597-024-04278-w, and from gebco.net), then "
             "run `python -m mapapp data import IBCAO_v5_….tif [--bbox W,S,E,N]`. The native "
-            "polar stereographic CRS is kept; mapapp reprojects on the fly for display and "
-            "sampling. The strait (≈65.7°N) is near the grid's southern edge.",
+            "polar stereographic CRS (EPSG:3996) is kept; mapapp reprojects on the fly for "
+            "display and sampling. The strait (≈65.7°N) is near the grid's southern edge.",
             info_url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11663226",
         ),
     )
