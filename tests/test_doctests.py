@@ -24,6 +24,7 @@ MODULES = [
     "mapapp.tunnel",
     "mapapp.references",
     "mapapp.export",
+    "mapapp.optimise",
 ]
 
 
