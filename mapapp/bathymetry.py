@@ -355,6 +355,16 @@ class Grid:
             out = -out
         return out
 
+    def _read(self, ds, **kw) -> np.ndarray:
+        """``ds.read(1, **kw)``; a damaged file (truncated, bad blocks) -> DatasetError."""
+        try:
+            return ds.read(1, **kw)
+        except rasterio.errors.RasterioError as exc:
+            raise DatasetError(
+                f"{Path(self.path).name} is damaged: GDAL cannot read its values (truncated or "
+                "corrupt file); restore or re-import it"
+            ) from exc
+
     # ------------------------------------------------------------------ windows
     def read_bbox(self, bbox, max_size: int = 1024) -> Raster:
         """A decimated read of the grid within a lon/lat box.
@@ -400,7 +410,7 @@ class Grid:
             w, h = int(win.width), int(win.height)
             scale = max(w / max_size, h / max_size, 1.0)
             out_shape = (max(1, round(h / scale)), max(1, round(w / scale)))
-            arr = ds.read(1, window=win, out_shape=out_shape, resampling=Resampling.bilinear)
+            arr = self._read(ds, window=win, out_shape=out_shape, resampling=Resampling.bilinear)
             wt = ds.window_transform(win)
             transform = wt @ Affine.scale(w / out_shape[1], h / out_shape[0])
             return Raster(self._clean(arr, ds.nodata), transform, ds.crs)
@@ -460,7 +470,7 @@ class Grid:
             self._sample_chunk(ds, sel[half:], col, row, out, max_pixels)
             return
         win = Window(cmin, rmin, cmax - cmin + 1, rmax - rmin + 1)
-        block = self._clean(ds.read(1, window=win), ds.nodata).astype("float64")
+        block = self._clean(self._read(ds, window=win), ds.nodata).astype("float64")
         fx = col[sel] - c0
         fy = row[sel] - r0
         cs = [np.clip(c0, 0, ds.width - 1) - cmin, np.clip(c0 + 1, 0, ds.width - 1) - cmin]

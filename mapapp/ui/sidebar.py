@@ -9,6 +9,7 @@ import streamlit as st
 
 from ..mapview import BASEMAPS
 from ..overlay import COLORMAPS
+from ..paths import DEFAULT_GRID_NAME
 from . import cache
 
 ISOBATH_CHOICES = (0, 5, 10, 20, 50)
@@ -35,6 +36,7 @@ def dataset_picker() -> dict:
     usable = [e for e in entries if e["info"]]
     if not usable:
         st.sidebar.error("No usable bathymetry grid in geodata/bathymetry/. Restore the repository's geodata.")
+        _broken_captions(entries)
         st.stop()
     names = [e["name"] for e in usable]
     current = st.session_state.get("dataset")
@@ -49,10 +51,18 @@ def dataset_picker() -> dict:
         format_func=lambda n: next(e["label"] for e in usable if e["name"] == n),
         help="Any GeoTIFF/NetCDF grid dropped into geodata/bathymetry/ appears here.",
     )
-    broken = [e for e in entries if not e["info"]]
-    for e in broken:
-        st.sidebar.caption(f"⚠ {e['name']}: {e['error']}")
+    _broken_captions(entries)
     return next(e for e in usable if e["name"] == st.session_state["dataset"])
+
+
+def _broken_captions(entries: list[dict]) -> None:
+    """Say which grids cannot be used and why, and whether the embedded default is missing."""
+    for e in entries:
+        if not e["info"]:
+            st.sidebar.caption(f"⚠ {e['name']}: {e['error']}")
+    if not any(e["name"] == DEFAULT_GRID_NAME for e in entries):
+        st.sidebar.caption(f"⚠ The embedded default grid {DEFAULT_GRID_NAME} is missing from "
+                           "geodata/bathymetry/; restore it from the repository.")
 
 
 def render_sidebar() -> MapSettings:
