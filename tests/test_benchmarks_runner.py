@@ -82,3 +82,24 @@ def test_ws_breakdown_decodes_streamlit_messages():
     raw = msg.SerializeToString()
     assert ws_breakdown([raw, b"\xff\xff"]) == [("element: markdown", len(raw)),
                                                 ("undecoded frames", 2)]
+
+
+def test_large_grid_table_is_parsed():
+    from benchmarks.suites import _parse_large
+
+    out = (
+        "built in 3 s: 40.1 MB on disk (64.0 MB raw)\n"
+        "| grid                       | operation                    |     time |  peak RSS | "
+        "baseline | bytes read | detail\n"
+        "|---|---|---|---|---|---|---\n"
+        "| ETOPO5 (embedded)          | render whole, 1400 px        |   0.05 s |    210 MB |"
+        "   200 MB |     1.0 kB | 1400×467 px\n"
+        "| synthetic 8000×4000        | render whole, 1400 px        |   1.23 s |    350 MB |"
+        "   250 MB |    12.3 MB | 1400×467 px\n"
+        "| synthetic 8000×4000        |   of which the grid read     |   0.40 s |    301 MB |"
+        "   249 MB |     9.0 MB | 3402×1701 px read\n"
+    )
+    rows = _parse_large(out)
+    assert [(r["op"], r["time"], r["rss"], r["base"]) for r in rows] == [
+        ("render whole, 1400 px", 1.23, 350.0, 250.0), ("of which the grid read", 0.4, 301.0, 249.0)]
+    assert rows[0]["grid"] == "synthetic 8000×4000" and rows[1]["detail"] == "9.0 MB | 3402×1701 px read"
