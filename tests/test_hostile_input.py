@@ -593,3 +593,35 @@ def test_app_survives_a_tampered_link():
         assert any(w == f"Part of the shared link was ignored — {text}" for w in warns), warns
     assert at.sidebar.multiselect(key="shown_presets").value == ["dmitriev-2025"]
     assert "5′ × 5′" in " ".join(i.value for i in at.info)
+
+
+def _upload_script(files):
+    """Streamlit script: upload ``files`` (name, bytes) one after the other in one session."""
+    import streamlit as st
+
+    from mapapp.ui import routes_panel
+
+    routes_panel.init_state()
+    for name, data in files:
+        routes_panel._ingest_upload(name, data)
+        st.session_state.setdefault("_messages", []).append(
+            st.session_state.pop("upload_message", ("", ""))[1])
+
+
+def test_uploads_in_one_session_never_overwrite_and_are_bounded():
+    same_name = "L" * 70  # ids are cut to 60 characters: the second must not replace the first
+    files = [("a.geojson", geojson(LINE, same_name)),
+             ("b.geojson", geojson(LINE[:2], same_name))]
+    fc = {"type": "FeatureCollection", "features": [
+        json.loads(geojson(LINE, f"r{i}")) for i in range(48)]}
+    files.append(("many.geojson", json.dumps(fc).encode()))
+    files.append(("one-more.geojson", geojson(LINE, "one more")))
+    at = AppTest.from_function(_upload_script, args=(files,), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    user = at.session_state["user_routes"]
+    assert len(user) == 50
+    longs = [d for d in user.values() if d["name"] == same_name]
+    assert [len(d["waypoints"]) for d in longs] == [3, 2]
+    msgs = [re.sub(r"\\(.)", r"\1", m) for m in at.session_state["_messages"]]
+    assert msgs[3] == ("one-more.geojson: this would make 51 routes; a session holds at most 50 "
+                       "(remove some first)")

@@ -10,6 +10,7 @@ map tooltip; and no request may leave for ``evil.example`` (markdown images).
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -151,3 +152,42 @@ def test_tampered_shared_link_warns_and_keeps_working(
     assert page.dialogs == []
     assert not [u for u in page.blocked_requests if "evil.example" in u], page.blocked_requests
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_no_internet_basemap_tiles_fail_and_the_map_still_works(
+    vendored_assets, app_url, page, wait_for_map
+):
+    """Basemap tiles need internet: here every request off this machine is blocked."""
+    page.goto(app_url)
+    frame = wait_for_map(page)
+    wait_table_has(page, "Dmitriev 2025")
+    page.get_by_role("combobox", name="Basemap").click()
+    page.get_by_role("option", name="OpenStreetMap", exact=True).click()
+    for _ in range(120):  # the tile layer is added and its requests are blocked
+        if any("tile.openstreetmap.org" in u for u in page.blocked_requests):
+            break
+        page.wait_for_timeout(250)
+    assert any("tile.openstreetmap.org" in u for u in page.blocked_requests), page.blocked_requests
+    assert frame.evaluate(
+        "() => { let n = 0; map_div.eachLayer(l => { if (l instanceof L.TileLayer) n++; });"
+        " return n; }") == 1
+    # everything else works: overlay drawn, routes on the map, depth on click, table
+    state = frame.evaluate(
+        """() => {
+            const img = document.querySelector('img.mapapp-bathymetry');
+            let lines = 0;
+            map_div.eachLayer(l => { if (l instanceof L.Polyline && !(l instanceof L.Polygon)
+                                         && l.getTooltip && l.getTooltip()) lines++; });
+            return {overlay: !!img && img.complete && img.naturalWidth > 0, lines: lines};
+        }""")
+    assert state["overlay"] and state["lines"] >= 3, state
+    x, y = frame.evaluate(
+        "() => { const p = map_div.latLngToContainerPoint([65.75, -168.6]); return [p.x, p.y]; }")
+    page.locator(IFRAME).scroll_into_view_if_needed()
+    box = page.locator(IFRAME).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page.get_by_text("Clicked point:").locator("xpath=..")).to_contain_text(
+        re.compile(r"-?\d+ m"), timeout=45_000)
+    assert not [u for u in page.blocked_requests if "openstreetmap" not in u], page.blocked_requests
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.page_errors == []
