@@ -16,6 +16,7 @@ import streamlit as st  # noqa: E402
 from mapapp import mapview  # noqa: E402
 from mapapp.errors import MapAppError  # noqa: E402
 from mapapp.ui import (  # noqa: E402
+    data_panel,
     export_panel,
     mappanel,
     optimise_panel,
@@ -50,6 +51,8 @@ def main() -> None:
         settings = sidebar.render_sidebar()
         routes_panel.sidebar()
         routes_panel.upload_message()
+        with st.sidebar:
+            data_panel.panel()
         info = next(e["info"] for e in mappanel.cache.dataset_entries()
                     if e["name"] == settings.dataset_name)
         st.info(resolution_note(info), icon="ℹ️")
