@@ -625,3 +625,38 @@ def test_uploads_in_one_session_never_overwrite_and_are_bounded():
     msgs = [re.sub(r"\\(.)", r"\1", m) for m in at.session_state["_messages"]]
     assert msgs[3] == ("one-more.geojson: this would make 51 routes; a session holds at most 50 "
                        "(remove some first)")
+
+
+def test_shared_caches_are_read_only_for_sessions():
+    """Objects shared by every session (st.cache_resource) are not changed by a session."""
+    import hashlib
+
+    from mapapp.ui import cache
+
+    def fingerprint():
+        land = cache.display_land()
+        places, lines = cache.context_layers()
+        grid = cache.grid(str(bathymetry.default_grid_path()))
+        h = hashlib.sha256()
+        for frame in (land, places, lines):
+            h.update(b"".join(frame.geometry.to_wkb()))
+            h.update(frame.drop(columns="geometry").to_csv().encode())
+        h.update(repr(grid.info).encode())
+        return (id(land), id(places), id(lines), id(grid)), h.hexdigest()
+
+    _run()  # fills the caches
+    before = fingerprint()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    for key, value in (("cmap", "cmo.ice"), ("isobath", 20), ("basemap", "OpenStreetMap")):
+        at.sidebar.selectbox(key=key).select(value).run()
+    at.sidebar.checkbox(key="hillshade").check().run()
+    at.selectbox(key="selected_route").select_index(1).run()
+    assert not at.exception
+    AppTest.from_function(_upload_script, args=([("a.geojson", geojson(LINE, "x"))],)).run()
+    assert fingerprint() == before
+
+
+def test_safety_doctests():
+    import doctest
+
+    assert doctest.testmod(safety).failed == 0
