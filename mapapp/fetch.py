@@ -727,6 +727,7 @@ class FetchResult:
     provenance_path: Path
     plan: FetchPlan
     downloads: list[DownloadResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -734,6 +735,7 @@ class FetchResult:
             "provenance": str(self.provenance_path),
             **self.plan.to_dict(),
             "downloaded_bytes": sum(d.size for d in self.downloads),
+            "warnings": list(self.warnings),
         }
 
 
@@ -845,4 +847,4 @@ def fetch(
         ) from exc
     for r in results:
         _discard(r.path, r.path.with_name(r.path.name + ".json"))
-    return FetchResult(out.path, out.provenance_path, plan, results)
+    return FetchResult(out.path, out.provenance_path, plan, results, list(out.warnings))

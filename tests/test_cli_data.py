@@ -197,6 +197,20 @@ def test_progress_bar_formats():
     ProgressBar(buf)("erddap 1/1", 2_500_000, None)
     assert buf.getvalue() == "erddap 1/1 2.5 MB (size not announced)\n"
 
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    bar = ProgressBar(tty, width=4)
+    bar("a", 1_000_000, None)
+    bar.close()
+    bar("b", 0, 2_000_000)
+    bar("b", 2_000_000, 2_000_000)
+    bar.close()  # nothing left open: no extra newline
+    assert tty.getvalue() == ("\ra 1.0 MB (size not announced)\n"
+                              "\rb [....]   0% 0.0/2.0 MB\rb [####] 100% 2.0/2.0 MB\n")
+
 
 def test_subprocess_has_no_traceback(tmp_path):
     env = {**os.environ, "MAPAPP_GEODATA": str(tmp_path / "none")}

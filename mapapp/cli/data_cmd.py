@@ -102,15 +102,17 @@ class ProgressBar:
     def __call__(self, label: str, done: int, total: int | None) -> None:
         now = time.monotonic()
         final = total is not None and done >= total
-        if label != self._label:
+        new = label != self._label
+        if new:
             self._label, self._step = label, -1
         if self.tty:
-            if not final and now - self._last < 0.1:
+            if not (final or new) and now - self._last < 0.1:
                 return
             self._last = now
             self.stream.write("\r" + self._line(label, done, total))
             if final:
                 self.stream.write("\n")
+                self._label = None
         else:  # a log: one line per quarter
             step = 4 if final else (int(4 * done / total) if total else 0)
             if step == self._step:
@@ -118,6 +120,13 @@ class ProgressBar:
             self._step = step
             self.stream.write(self._line(label, done, total) + "\n")
         self.stream.flush()
+
+    def close(self) -> None:
+        """End an unfinished ``\r`` line (size not announced, or an interruption)."""
+        if self.tty and self._label is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._label = None
 
     def _line(self, label, done, total) -> str:
         mb = done / 1e6
@@ -177,8 +186,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         from ..errors import InputError
 
         raise InputError("--retries must be 0 or more")
-    res = fetch(args.source, args.bbox, args.resolution, args.name, force=args.force,
-                sha256=args.sha256, retries=args.retries, progress=ProgressBar())
+    bar = ProgressBar()
+    try:
+        res = fetch(args.source, args.bbox, args.resolution, args.name, force=args.force,
+                    sha256=args.sha256, retries=args.retries, progress=bar)
+    finally:
+        bar.close()
+    for note in res.warnings:
+        print(f"warning: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps(res.to_dict(), indent=2))
     else:
