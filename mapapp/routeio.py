@@ -57,6 +57,7 @@ import json
 import math
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -701,7 +702,9 @@ def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
         found: set[str] = set()
         for layer in layers:
             try:
-                df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
+                with warnings.catch_warnings():  # NaN coordinates: refused below
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
             except _GDAL_ERRORS as exc:
                 raise RouteFileError(
                     f"cannot read layer {short_repr(clean_text(layer))} of the KML file: "
