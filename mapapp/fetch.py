@@ -795,6 +795,7 @@ def fetch(
             f"{dest.name} already exists in {folder}; use --force to replace it or --name "
             "to choose another name"
         )
+    gridio.check_name_free(folder, plan.name, ".tif")
     if sha256 and len(plan.urls) != 1:
         raise InputError("--sha256 applies to a single file, but this request has several")
     results = []

@@ -73,6 +73,7 @@ __all__ = [
     "DEFAULT_REMOTE_HOSTS",
     "ImportResult",
     "SourceGrid",
+    "check_name_free",
     "check_remote_url",
     "detect_sign",
     "import_grid",
@@ -618,6 +619,17 @@ class ImportResult:
         }
 
 
+def check_name_free(folder: Path, stem: str, own: str) -> None:
+    """Refuse a name whose provenance sidecar another grid (other suffix) already uses."""
+    for suffix in (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc", ".vrt"):
+        other = folder / f"{stem}{suffix}"
+        if suffix != own and other.exists():
+            raise InputError(
+                f"{other.name} already exists in {folder} and would share "
+                f"{stem}.provenance.json; choose another name"
+            )
+
+
 def _default_stem(path: Path) -> str:
     from .fetch import safe_name
 
@@ -704,6 +716,7 @@ def import_grid(
             f"{dest.name} already exists in {folder}; use --force to replace it or --name to "
             "choose another name"
         )
+    check_name_free(folder, stem, ".tif")
     sample = _sample(srcs[0])  # all-nodata is checked on the output, which scans fully
     pos_down, basis, notes = detect_sign(srcs[0], positive_down, sample)
     if sign_basis and positive_down is not None:
@@ -905,6 +918,7 @@ def register_remote(url: str, *, name: str | None = None, folder: Path | None = 
     dest = folder / f"{stem}.vrt"
     if dest.exists() and not force:
         raise InputError(f"{dest.name} already exists; choose another name or use force")
+    check_name_free(folder, stem, ".vrt")
     vsi = "/vsicurl/" + url
     env = dict(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR", GDAL_HTTP_TIMEOUT="30",
                GDAL_HTTP_MAX_RETRY="2", GDAL_PAM_ENABLED="NO")

@@ -497,3 +497,7 @@ def test_existing_name_needs_force(server, geodata, tmp_path, monkeypatch):
     assert len(server.requests("/gs")) == 1  # refused before downloading
     fetch.fetch("gmrt", "-170,65,-168,66", name="twice", force=True, backoff_s=0)
     assert len(server.requests("/gs")) == 2
+    (geodata / "other.nc").write_bytes(b"x")  # would share other.provenance.json
+    with pytest.raises(InputError, match="other.nc already exists .*choose another name"):
+        fetch.fetch("gmrt", "-170,65,-168,66", name="other", backoff_s=0)
+    assert len(server.requests("/gs")) == 2

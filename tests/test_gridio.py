@@ -374,6 +374,8 @@ def test_remote_cog_is_registered_and_listed(geodata, tmp_path, monkeypatch):
         lon, lat = -170 + 123.5 * 0.002, 66 - 77.5 * 0.002
         assert g.sample([lon], [lat])[0] == pytest.approx(float(z[77, 123]), abs=1e-3)
         assert any(r["range"] for r in srv.requests("/cogs/strait_remote.tif"))
+        with pytest.raises(InputError, match=r"remote_strait.vrt already exists .*share"):
+            gridio.import_grid(src, name="remote_strait")  # would share the sidecar
         # listed by the app once .vrt is a grid suffix (see the report for datasets.py)
         monkeypatch.setattr(datasets, "GRID_SUFFIXES", datasets.GRID_SUFFIXES + (".vrt",))
         assert "remote_strait.vrt" in {e.name for e in datasets.list_datasets()}
