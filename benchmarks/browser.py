@@ -478,27 +478,28 @@ def _wait_idle(page, stable_ms: int = 600, timeout: float = 60.0) -> None:
     raise RuntimeError("the app did not become idle")
 
 
-def switch_times(page, updated_js: str, choices: list[dict], n: int, warmup: int,
-                 log: NetLog | None = None) -> dict:
-    """Switch "Selected route" ``warmup + n`` times cycling through ``choices``.
+class Switcher:
+    """Switches "Selected route" on one page, cycling through ``choices``, and times it.
 
     ``choices``: dicts with ``name`` (option text) and whatever ``updated_js`` reads (e.g.
-    ``colour``). Returns, for the timed switches, ``times_ms`` (pointerdown to updated),
-    ``run_ms`` (the span the page showed the script as running, when it saw it),
-    ``saw_running`` (how many times it did), and with ``log`` the WebSocket bytes received
-    per switch (``ws_bytes``) and what they were (``ws_parts``, summed over the switches).
+    ``colour``). Each :meth:`switch` returns ``(ms, saw_running, run_ms, ws_frames)``: the
+    pointerdown-to-updated time, whether the page saw the script state flip to running, the
+    span it showed running (None if not seen) and the WebSocket messages it received.
     """
-    page.evaluate(_INSTALL, f"({updated_js})")
-    box = page.locator('[data-testid=stSelectbox]').filter(has_text="Selected route")
-    times, runs, saw, ws, frames = [], [], 0, [], []
-    for i in range(warmup + n):
-        want = choices[(i + 1) % len(choices)]
+
+    def __init__(self, page, updated_js: str, choices: list[dict], log: NetLog):
+        self.page, self.choices, self.log, self.i = page, choices, log, 0
+        page.evaluate(_INSTALL, f"({updated_js})")
+        self.box = page.locator('[data-testid=stSelectbox]').filter(has_text="Selected route")
+
+    def switch(self) -> tuple[float, bool, float | None, list[bytes]]:
+        page, log = self.page, self.log
+        self.i += 1
+        want = self.choices[self.i % len(self.choices)]
         _wait_idle(page)
-        page.wait_for_timeout(300)
-        if log is not None:
-            log.wait_quiet(page, quiet=0.5)
-            n_frames = len(log.frames)
-        box.get_by_role("combobox").click()
+        log.wait_quiet(page, quiet=0.5)
+        n_frames = len(log.frames)
+        self.box.get_by_role("combobox").click()
         option = page.get_by_role("option", name=want["name"], exact=True)
         option.wait_for(state="visible")
         page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }", want)
@@ -508,21 +509,20 @@ def switch_times(page, updated_js: str, choices: list[dict], n: int, warmup: int
         dt, ran, run = page.evaluate(
             "() => { const b = window.__bench; return [b.done - b.start, b.sawRunning, "
             "b.runEnd !== null && b.runStart !== null ? b.runEnd - b.runStart : null]; }")
-        if log is not None:
-            _wait_idle(page)
-            log.wait_quiet(page, quiet=0.5)
-        if i >= warmup:
-            times.append(dt)
-            saw += bool(ran)
-            if run is not None:
-                runs.append(run)
-            if log is not None:
-                ws.append(sum(len(f) for f in log.frames[n_frames:]))
-                frames += log.frames[n_frames:]
-    out = {"times_ms": times, "run_ms": runs, "saw_running": saw}
-    if log is not None:
-        out.update(ws_bytes=ws, ws_parts=ws_breakdown(frames))
-    return out
+        _wait_idle(page)
+        log.wait_quiet(page, quiet=0.5)
+        return dt, bool(ran), run, log.frames[n_frames:]
+
+
+def _summary(results: list) -> dict:
+    times = [r[0] for r in results]
+    runs = [r[2] for r in results if r[2] is not None]
+    ws = [sum(len(f) for f in r[3]) for r in results]
+    return {"times_ms": times, "run_ms": runs, "saw_running": sum(r[1] for r in results),
+            "ws_bytes": ws, "ws_parts": ws_breakdown([f for r in results for f in r[3]]),
+            "median_ms": statistics.median(times),
+            "median_run_ms": statistics.median(runs) if runs else None,
+            "median_ws_bytes": statistics.median(ws)}
 
 
 def route_choices() -> list[dict]:
@@ -539,35 +539,44 @@ def route_choices() -> list[dict]:
 
 
 def warm_interaction(br: Browser, n: int, warmup: int = 3) -> dict:
-    """Median switch times of mapapp and of the bare app, in the same run."""
-    res = {}
-    with Server(BARE_APP) as srv:
-        page = br.new_page()
-        log = NetLog().attach(page)
-        page.goto(srv.url)
-        page.wait_for_selector("text=Selected: ", timeout=60_000)
-        res["bare"] = switch_times(page, BARE_UPDATED, [{"name": o} for o in BARE_OPTIONS],
-                                   n, warmup, log)
-        page.context.close()
-    with Server(APP) as srv:
-        page = br.new_page()
-        log = NetLog().attach(page)
-        page.goto(srv.url)
-        page.wait_for_function(MAPAPP_READY, timeout=120_000, polling=100)
-        page.get_by_role("tab", name="Profile & tunnel").click()
-        page.wait_for_selector("[data-testid=stVegaLiteChart]", timeout=60_000)
-        choices = route_choices()
-        res["mapapp"] = switch_times(page, MAPAPP_UPDATED, choices, n,
-                                     max(warmup, len(choices)), log)
-        res["mapapp_blocked"] = list(page.blocked)
-        page.context.close()
-        res["server_rss_mb"] = srv.peak_rss_mb()
-    for k in ("bare", "mapapp"):
-        res[k]["median_ms"] = statistics.median(res[k]["times_ms"])
-        runs = res[k]["run_ms"]
-        res[k]["median_run_ms"] = statistics.median(runs) if runs else None
-        res[k]["median_ws_bytes"] = statistics.median(res[k]["ws_bytes"])
+    """Median switch times of mapapp and of the bare app, interleaved in the same run.
+
+    Both servers run at once; after a warm-up (mapapp: a cycle through every route, so the
+    tunnel figures are cached), the switches alternate bare, mapapp, bare, … so that both
+    see the same machine load.
+    """
+    with Server(BARE_APP) as bare_srv, Server(APP) as app_srv:
+        bare_page, app_page = br.new_page(), br.new_page()
+        try:
+            bare_log, app_log = NetLog().attach(bare_page), NetLog().attach(app_page)
+            bare_page.goto(bare_srv.url)
+            bare_page.wait_for_selector("text=Selected: ", timeout=60_000)
+            app_page.goto(app_srv.url)
+            app_page.wait_for_function(MAPAPP_READY, timeout=120_000, polling=100)
+            app_page.get_by_role("tab", name="Profile & tunnel").click()
+            app_page.wait_for_selector("[data-testid=stVegaLiteChart]", timeout=60_000)
+            choices = route_choices()
+            bare = Switcher(bare_page, BARE_UPDATED, [{"name": o} for o in BARE_OPTIONS],
+                            bare_log)
+            app = Switcher(app_page, MAPAPP_UPDATED, choices, app_log)
+            for _ in range(warmup):
+                bare.switch()
+            for _ in range(max(warmup, len(choices))):
+                app.switch()
+            got = {"bare": [], "mapapp": []}
+            for _ in range(n):
+                got["bare"].append(bare.switch())
+                got["mapapp"].append(app.switch())
+            blocked = list(app_page.blocked)
+        finally:
+            bare_page.context.close()
+            app_page.context.close()
+        res = {k: _summary(v) for k, v in got.items()}
+        res["mapapp_blocked"] = blocked
+        res["server_rss_mb"] = app_srv.peak_rss_mb()
+    pairs = [a[0] / b[0] for a, b in zip(got["mapapp"], got["bare"], strict=True)]
     res["ratio"] = res["mapapp"]["median_ms"] / res["bare"]["median_ms"]
+    res["pair_ratios"] = pairs
     return res
 
 

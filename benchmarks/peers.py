@@ -46,8 +46,8 @@ def leafmap_versions() -> dict[str, str]:
     return out
 
 
-def leafmap_cold_start(br: browser.Browser, repeats: int = 1) -> list[dict]:
-    """Cold start (each repeat) and, on the first, the payload of the leafmap peer page."""
+def leafmap_cold_start(br: browser.Browser, payload: bool = True) -> dict:
+    """Cold start of the leafmap peer page and, with ``payload``, the payload of a session."""
     from mapapp import presets
 
     route = presets.get_preset("dmitriev-2025")
@@ -55,12 +55,8 @@ def leafmap_cold_start(br: browser.Browser, repeats: int = 1) -> list[dict]:
         "BENCH_GRID": str(ROOT / "geodata" / "bathymetry" / "etopo5_bering_5arcmin.tif"),
         "BENCH_ROUTE": json.dumps([[w.lon, w.lat] for w in route.waypoints]),
     }
-    out = []
-    for i in range(repeats):
-        out.append(browser.cold_start(br, LEAFMAP_APP, browser.PEER_READY, env=env,
-                                      static_dir=ROOT / "mapapp" / "static",
-                                      payload=(i == 0)))
-    return out
+    return browser.cold_start(br, LEAFMAP_APP, browser.PEER_READY, env=env,
+                              static_dir=ROOT / "mapapp" / "static", payload=payload)
 
 
 def sampling(points: int, synthetic: bool) -> list[tuple]:

@@ -85,7 +85,9 @@ def interaction(ctx: Context) -> list[Measurement]:
     ctx.section("Warm interaction: what one route switch re-sends (mapapp, mean per switch)",
                 _parts_table(top) + f"\nSwitch times (ms), mapapp: "
                 f"{', '.join(f'{t:.0f}' for t in app['times_ms'])}; bare: "
-                f"{', '.join(f'{t:.0f}' for t in bare['times_ms'])}. The page saw the "
+                f"{', '.join(f'{t:.0f}' for t in bare['times_ms'])} (interleaved: bare, mapapp, "
+                f"bare, …; median of the paired ratios "
+                f"{statistics.median(r['pair_ratios']):.2f}×). The page saw the "
                 f"script-state flip to running in {app['saw_running']}/{n} (mapapp) and "
                 f"{bare['saw_running']}/{n} (bare) switches.\n")
     return [
@@ -299,8 +301,14 @@ def leafmap(ctx: Context) -> list[Measurement]:
         return [Measurement("leafmap peer: cold start and payload", None, group="peer",
                             note=why)]
     repeats = 1 if ctx.quick else 3
-    runs = peers.leafmap_cold_start(_browser(ctx), repeats)
+    br = _browser(ctx)
+    runs, ours = [], []
+    for i in range(repeats):  # interleaved with mapapp's, so both see the same load
+        ours.append(browser.cold_start(br, browser.APP, browser.MAPAPP_READY,
+                                       payload=False)["seconds"])
+        runs.append(peers.leafmap_cold_start(br, payload=(i == 0)))
     cold = statistics.median(r["seconds"] for r in runs)
+    paired = statistics.median(a / r["seconds"] for a, r in zip(ours, runs, strict=True))
     first = runs[0]
     vers = ", ".join(f"{k} {v}" for k, v in peers.leafmap_versions().items())
     ms = [
@@ -312,15 +320,18 @@ def leafmap(ctx: Context) -> list[Measurement]:
                     note=f"gzip estimate {_mb(first['compressed']['total'])}; raster tiles "
                     "come from localtileserver over HTTP"),
     ]
+    theirs = ", ".join(f"{r['seconds']:.1f}" for r in runs)
+    ms.append(Measurement(
+        f"Cold start ratio mapapp / leafmap page (median of {repeats} interleaved pairs)",
+        paired, "×", group="peer",
+        note=f"mapapp's cold starts in these pairs: {', '.join(f'{t:.1f}' for t in ours)} s; "
+        f"leafmap's: {theirs} s. mapapp's first run also computes the land overlay, "
+        "isobaths, three routes' metrics and tunnel figures and renders tables and a chart; "
+        "the leafmap page shows the grid and one line. leafmap pays for importing leafmap "
+        "(≈ 2 s) and starting a tile server instead"))
     st = ctx.results.get("startup")
     if st:
         ms += [
-            Measurement("Cold start ratio mapapp / leafmap page", st["cold_s"] / cold, "×",
-                        group="peer",
-                        note="mapapp's first run also computes the land overlay, isobaths, "
-                        "three routes' metrics and tunnel figures and renders tables and a "
-                        "chart; the leafmap page shows the grid and one line. leafmap pays "
-                        "for importing leafmap (≈2 s) and starting a tile server instead"),
             Measurement("Payload ratio mapapp / leafmap page", st["payload"] / first["total"],
                         "×", group="peer",
                         note="leafmap's page is a static components.html iframe (no "
