@@ -53,13 +53,16 @@ __all__ = [
     "read_provenance",
 ]
 
-#: File endings recognised as grids.
-GRID_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc")
+#: File endings recognised as grids (``.vrt``: a registered remote COG, see mapapp.gridio).
+GRID_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc", ".vrt")
 
 #: NetCDF variable names tried in order (GEBCO ``elevation``, ETOPO ``z`` …).
 NETCDF_VARIABLES = ("elevation", "z", "Band1", "depth", "topo", "altitude", "height", "bathy")
 
 _WGS84 = CRS.from_epsg(4326)
+
+#: A sampling window holding more than this many pixels per point is split in two.
+SPARSE_PX_PER_POINT = 64
 
 
 def default_grid_path() -> Path:
@@ -464,7 +467,10 @@ class Grid:
         cmax = int(min(c0.max() + 1, ds.width - 1))
         rmin = int(max(r0.min(), 0))
         rmax = int(min(r0.max() + 1, ds.height - 1))
-        if (cmax - cmin + 1) * (rmax - rmin + 1) > max_pixels and sel.size > 1:
+        pixels = (cmax - cmin + 1) * (rmax - rmin + 1)
+        # split a chunk whose window is too large, or mostly pixels no point needs (sparse
+        # points over a fine grid): the halves' windows are smaller, the values identical
+        if sel.size > 1 and (pixels > max_pixels or pixels > SPARSE_PX_PER_POINT * sel.size):
             half = sel.size // 2
             self._sample_chunk(ds, sel[:half], col, row, out, max_pixels)
             self._sample_chunk(ds, sel[half:], col, row, out, max_pixels)

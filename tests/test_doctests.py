@@ -25,6 +25,9 @@ MODULES = [
     "mapapp.references",
     "mapapp.export",
     "mapapp.optimise",
+    "mapapp.fetch",
+    "mapapp.gridio",
+    "mapapp.safety",
 ]
 
 

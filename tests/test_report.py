@@ -10,13 +10,13 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pyproj
 import pytest
-from tests.conftest import plane
 from PIL import Image
 
 from mapapp.bathymetry import open_grid
 from mapapp.errors import InputError
 from mapapp.report import ReportLayout, build_figure, parse_bbox, render_report, short_label
 from mapapp.routes import Route
+from tests.conftest import plane
 
 GEOD = pyproj.Geod(ellps="WGS84")  # independent of mapapp.geodesy
 LAEA = "+proj=laea +lat_0=65.75 +lon_0=-168.9769 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
