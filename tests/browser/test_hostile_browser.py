@@ -17,6 +17,8 @@ import pytest
 from playwright.sync_api import expect
 
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: The route uploader (the sidebar also has a grid uploader).
+ROUTE_UPLOAD = '[data-testid="stFileUploaderDropzoneInput"][accept*=".geojson"]'
 LINE = [(-169.65, 66.07), (-169.05, 65.78), (-168.09, 65.60)]
 LINE2 = [(-169.60, 66.00), (-168.90, 65.70), (-168.10, 65.62)]
 IMG = '<img src=x onerror="window.__pwned=1;alert(1)">Evil A'
@@ -98,7 +100,7 @@ def test_hostile_route_names_are_text_and_run_nothing(
     path.write_text(json.dumps(fc))
     page.goto(app_url)
     frame = wait_for_map(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.locator(ROUTE_UPLOAD).set_input_files(str(path))
     expect(page.get_by_text("added").first).to_be_visible(timeout=45_000)
     # the names read back literally from the comparison table (text, not markup)
     for name in (IMG, SCRIPT, MD):

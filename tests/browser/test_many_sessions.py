@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: The route uploader (the sidebar also has a grid uploader).
+ROUTE_UPLOAD = '[data-testid="stFileUploaderDropzoneInput"][accept*=".geojson"]'
 SESSIONS = 10
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 DRAWN = "Drawn route 1"
@@ -131,7 +133,7 @@ def test_ten_concurrent_sessions_are_isolated(
         upload.write_text(json.dumps({"type": "Feature", "properties": {"name": UPLOADED},
                                       "geometry": {"type": "LineString", "coordinates": [
                                           [-169.65, 66.07], [-169.05, 65.78], [-168.09, 65.6]]}}))
-        pages[1].locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        pages[1].locator(ROUTE_UPLOAD).set_input_files(
             str(upload))
         wait_table_has(pages[0], DRAWN)
         wait_table_has(pages[1], UPLOADED)
