@@ -222,7 +222,7 @@ def comparison(routes: list[Route], sel: Route | None) -> None:
     if sel is not None and sel.origin == "preset":
         rows = metrics.claims_vs_computed(sel, _metrics(_key(sel)))
         if rows:
-            st.markdown(f"**Claims vs computed — {sel.name}**")
+            st.markdown(f"**Claims vs computed — {safety.md_escape(sel.name)}**")
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         if sel.notes:
             st.caption(sel.notes)
@@ -312,7 +312,7 @@ def update_link(routes: list[Route], dataset: str) -> None:
     try:
         params = urlstate.encode_state(state)
     except MapAppError as exc:
-        st.caption(f"Share link: {exc}")
+        st.caption(f"Share link: {safety.md_escape(exc)}")
         return
     current = {k: st.query_params.get(k) for k in ("p", "r", "s", "d")}
     wanted = {k: params.get(k) for k in ("p", "r", "s", "d")}

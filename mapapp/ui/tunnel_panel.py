@@ -12,6 +12,7 @@ import streamlit as st
 from .. import references as refs
 from ..errors import MapAppError
 from ..routes import Route
+from ..safety import md_escape
 from ..tunnel import TunnelParams, tunnel_for_route
 from . import cache
 
@@ -86,7 +87,7 @@ def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> 
         try:
             data = compute(r, grid_path, params)
         except MapAppError as exc:
-            st.warning(f"{r.name}: {exc}")
+            st.warning(md_escape(f"{r.name}: {exc}"))  # names are text, not markdown
             continue
         res = data["result"]
         out[r.id] = {**res, "alignment": data["alignment"]}
@@ -190,7 +191,7 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
     try:
         data = compute(sel, grid_path, params)
     except MapAppError as exc:
-        st.error(f"{sel.name}: {exc}")
+        st.error(md_escape(f"{sel.name}: {exc}"))
         return {}
     res = data["result"]
     st.altair_chart(profile_chart(sel, data), width="content")
@@ -204,7 +205,7 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
     st.markdown("**All shown routes**")
     results = results_table(routes, grid_path, params)
     if res["claims_comparison"]:
-        st.markdown(f"**Claims vs computed — {sel.name}**")
+        st.markdown(f"**Claims vs computed — {md_escape(sel.name)}**")
         st.dataframe(pd.DataFrame(res["claims_comparison"]).astype(str), hide_index=True,
                      width="stretch")
     with st.expander("Cost and schedule references"):

@@ -16,6 +16,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
+from mapapp.routes import Route
+from mapapp.urlstate import encode_routes
+
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 #: The route uploader (the sidebar also has a grid uploader).
 ROUTE_UPLOAD = '[data-testid="stFileUploaderDropzoneInput"][accept*=".geojson"]'
@@ -130,25 +133,29 @@ def test_tampered_shared_link_warns_and_keeps_working(
     vendored_assets, app_url, watched, wait_for_map
 ):
     page = watched
+    # a valid route on land (the tunnel panel refuses it, naming it) with a markdown image
+    land = Route.from_coords("on-land", MD, [(-165.0, 65.0), (-164.0, 65.2)])
     query = "&".join([
+        "r=" + quote(encode_routes([land])),
         "d=" + quote("![b](http://evil.example/d.png)../../etc/passwd"),
         "p=" + quote("dmitriev-2025"),
         "s=" + quote("<img src=x onerror=window.__pwned=1>"),
         "z=" + quote("9" * 5000),
         "c=" + quote("nan,1e999"),
-        "r=" + quote("1.eNrtwTEBAAAAwqD1T20ND6AAAAAAAAAAAAAAAAAAAAAA"),
     ])
     page.goto(f"{app_url}/?{query}")
     frame = wait_for_map(page)
     warnings = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
     expect(warnings.filter(has_text="d: invalid dataset name")).to_be_visible(timeout=45_000)
     texts = " ".join(warnings.all_inner_texts())
-    for param in ("d:", "s:", "z:", "c:", "r:"):
+    for param in ("d:", "s:", "z:", "c:"):
         assert param in texts, texts
     # shown as typed, not as an image or markup
     assert "'![b](http://evil.example/d.png)../../etc/passwd'" in texts, texts
     assert "'<img src=x onerror=window.__pwned=1>'" in texts, texts
-    wait_table_has(page, "Dmitriev 2025")  # the valid part of the link still applies
+    wait_table_has(page, "Dmitriev 2025")  # the valid parts of the link still apply
+    wait_table_has(page, MD)
+    expect(page.get_by_text("does not cross the sea").first).to_be_attached(timeout=45_000)
     page.wait_for_timeout(1500)
     assert pwned(page, frame) == ("undefined", "undefined")
     assert page.dialogs == []
