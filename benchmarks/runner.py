@@ -216,7 +216,15 @@ def results_markdown(ms: list[Measurement], machine: dict, sections: list, mode:
            "`benchmarks/README.md` and the module docs of `benchmarks/`.", "",
            "## Machine", "", "| | |", "| --- | --- |"]
     out += [f"| {k} | {_md_cell(v)} |" for k, v in machine.items()]
-    out += ["", "## Results", "", markdown_table(ms)]
+    out += [""]
+    loads = [float(v) for k, v in machine.items() if k.startswith("Load average")]
+    cores = os.cpu_count() or 1
+    if loads and max(loads) > cores:
+        out += [f"> **The machine was busy** (load average up to {max(loads):.1f} on {cores} "
+                "logical cores: other work ran beside the benchmark). Absolute times are "
+                "inflated and vary from run to run; the ratios are taken in the same run, "
+                "the interaction and cold-start ones interleaved, to limit the effect.", ""]
+    out += ["## Results", "", markdown_table(ms)]
     misses = [m for m in ms if m.status in ("FAIL", "n/a")]
     out += ["## Misses and what stands in the way", ""]
     if not misses:

@@ -103,3 +103,14 @@ def test_large_grid_table_is_parsed():
     assert [(r["op"], r["time"], r["rss"], r["base"]) for r in rows] == [
         ("render whole, 1400 px", 1.23, 350.0, 250.0), ("of which the grid read", 0.4, 301.0, 249.0)]
     assert rows[0]["grid"] == "synthetic 8000×4000" and rows[1]["detail"] == "9.0 MB | 3402×1701 px read"
+
+
+def test_busy_machine_is_flagged():
+    import os
+
+    cores = os.cpu_count() or 1
+    busy = results_markdown(FAKE, {"Load average (1 min) at start": f"{cores + 1.5:.2f}"}, [],
+                            "full")
+    calm = results_markdown(FAKE, {"Load average (1 min) at start": "0.00"}, [], "full")
+    assert f"load average up to {cores + 1.5:.1f} on {cores} logical cores" in busy
+    assert "The machine was busy" not in calm
