@@ -75,7 +75,30 @@ def sampling(points: int, synthetic: bool) -> list[tuple]:
             print(f"  wrote synthetic 6″ grid in {time.perf_counter() - t0:.1f} s",
                   file=sys.stderr)
             ps.bench(path, "synthetic 6″", points, rows)
+            rows.append(_uncompressed_row(ps, path, points, rows))
     return rows
+
+
+def _uncompressed_row(ps, path: Path, points: int, rows: list) -> tuple:
+    """Grid.sample on an uncompressed copy of ``path``: how much of its time is inflating."""
+    import rasterio
+
+    from mapapp.bathymetry import open_grid
+    from mapapp.geodesy import densify, geodesic_length
+    from mapapp.routes import Route
+
+    raw = path.with_name("uncompressed.tif")
+    with rasterio.open(path) as src:
+        prof = {**src.profile, "compress": None}
+        with rasterio.open(raw, "w", **prof) as dst:
+            dst.write(src.read(1), 1)
+    route = Route.from_coords("bench", "Benchmark", ps.ROUTE)
+    d = densify(route.lons, route.lats, geodesic_length(route.lons, route.lats) / (points - 1))
+    grid = open_grid(raw)
+    t, _ = ps.timed(lambda: grid.sample(d.lons, d.lats), repeat=3)
+    naive = next(r[3] for r in rows if r[0] == "synthetic 6″" and r[1].startswith("naive"))
+    return ("synthetic 6″", "mapapp Grid.sample, same grid uncompressed", d.lons.size, t,
+            naive / t)
 
 
 def env_note() -> str:
