@@ -13,7 +13,7 @@ if __package__ in (None, ""):  # run as a script by `streamlit run mapapp/app.py
 
 import streamlit as st  # noqa: E402
 
-from mapapp import mapview  # noqa: E402
+from mapapp import mapview, safety  # noqa: E402
 from mapapp.errors import MapAppError  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
@@ -87,7 +87,7 @@ def main() -> None:
             export_panel.panel(routes, settings.dataset_path, results)
         routes_panel.update_link(routes, settings.dataset_name)
     except MapAppError as exc:
-        st.error(str(exc))
+        st.error(safety.md_escape(str(exc)))
     st.caption(
         "Data: ETOPO5 (NOAA NGDC 1988, public domain) · GSHHG 2.3.6 coastline (Wessel & Smith, "
         "LGPL-3.0) · places, boundaries and proposals with their sources in geodata/."

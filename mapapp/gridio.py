@@ -620,7 +620,15 @@ class ImportResult:
 
 
 def check_name_free(folder: Path, stem: str, own: str) -> None:
-    """Refuse a name whose provenance sidecar another grid (other suffix) already uses."""
+    """Refuse a name whose provenance sidecar another grid (other suffix) already uses, and
+    the embedded default grid's name (it is never replaced, even with ``force``)."""
+    from .paths import DEFAULT_GRID_NAME
+
+    if f"{stem}{own}" == DEFAULT_GRID_NAME or stem == Path(DEFAULT_GRID_NAME).stem:
+        raise InputError(
+            f"{DEFAULT_GRID_NAME} is the embedded default grid and cannot be replaced; "
+            "choose another name"
+        )
     for suffix in (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc", ".vrt"):
         other = folder / f"{stem}{suffix}"
         if suffix != own and other.exists():

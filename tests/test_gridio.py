@@ -405,3 +405,15 @@ def test_vrt_xml_escapes_odd_paths(tmp_path):
     assert (info["width"], info["height"], info["dtype"]) == (4, 4, "float32")
     with rasterio.open(xml) as ds:  # the path survived XML escaping; values flipped
         assert ds.read(1).tolist() == [[1.0] * 4] * 4
+
+
+def test_the_embedded_default_grid_is_never_replaced(tmp_path):
+    from pathlib import Path
+
+    from mapapp.paths import DEFAULT_GRID_NAME
+
+    src = write_grid(tmp_path / "in.tif", np.full((10, 20), -30, "int16"))
+    folder = tmp_path / "bathymetry"
+    folder.mkdir()
+    with pytest.raises(InputError, match="embedded default grid"):
+        gridio.import_grid(src, name=Path(DEFAULT_GRID_NAME).stem, folder=folder, force=True)

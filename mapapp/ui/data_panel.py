@@ -129,7 +129,9 @@ def panel() -> None:
                         "test (sea cells above 0 m → depths), else elevations.")
         crs = st.text_input("CRS if the file has none", key="grid_crs",
                             placeholder="EPSG:4326 (lon/lat) or EPSG:3996 (IBCAO)")
-        force = st.checkbox("Replace a grid of the same name", key="grid_force")
+        # replacing a shared grid affects every user: only where the operator allows it
+        force = os.environ.get("MAPAPP_ALLOW_GRID_REPLACE") == "1" and st.checkbox(
+            "Replace a grid of the same name", key="grid_force")
         if st.button("Import the grid", key="grid_import", disabled=up is None):
             _import_upload(up, sign, crs, force)
             st.rerun()

@@ -123,7 +123,7 @@ def test_upload_each_format_and_a_bad_file(vendored_assets, app_url, page, wait_
     page.goto(app_url)
     wait_for_map(page)
     files, bad = _files(tmp_path)
-    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"][accept*=".geojson"]')
     for path, name in files:
         upload.set_input_files(str(path))
         expect(page.get_by_text(f"{path.name}: added {name}")).to_be_visible(timeout=30_000)
