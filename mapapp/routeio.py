@@ -94,6 +94,7 @@ FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
     ".tsv": "csv",
+    ".gpkg": "gpkg",
 }
 _SAME = 1e-7  # degrees: vertices this close are the same point (~1 cm)
 
@@ -165,6 +166,8 @@ def read_routes(
         raws = _parse_kml(data, fmt)
     elif fmt == "gpx":
         raws = _parse_gpx(data)
+    elif fmt == "gpkg":
+        raws = _parse_gpkg(data)
     else:
         raws = _parse_csv(data)
     return _build(raws, stem, "uploaded", set(existing_ids))
@@ -305,10 +308,12 @@ def _detect_format(data: bytes, filename: str | None) -> str:
         if ext:
             raise RouteFileError(
                 f"unsupported file type {ext!r}; upload GeoJSON (.geojson/.json), KML (.kml/.kmz), "
-                "GPX (.gpx) or CSV (.csv)"
+                "GPX (.gpx), CSV (.csv) or GeoPackage (.gpkg)"
             )
     if data[:2] == b"PK":
         return "kmz"
+    if data.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
     head = data[:2000].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"{", b"[")):
         return "geojson"
@@ -662,6 +667,28 @@ def _no_lines_message(found: set) -> str:
 
 
 def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
+    if fmt == "kmz":
+        data = safety.read_kmz_kml(data, max(len(data), MAX_BYTES))
+    # expat first: DTDs / entities (XML attacks) refused, nesting and size bounded, and a
+    # plain message for malformed XML; GDAL only ever sees well-formed, DTD-free KML
+    counts = safety.check_xml(data, "KML", root="kml")
+    if counts["Placemark"] > safety.MAX_FEATURES_PER_FILE:
+        raise RouteFileError(
+            f"the KML file has {counts['Placemark']:,} placemarks; the limit is "
+            f"{safety.MAX_FEATURES_PER_FILE:,}"
+        )
+    return _read_with_gdal(data, "upload.kml", "KML")
+
+
+def _parse_gpkg(data: bytes) -> list[_Raw]:
+    """GeoPackage (e.g. our own export): line layers become routes, named points name the
+    vertices they lie on; layers in another CRS are reprojected to lon/lat."""
+    if not data.startswith(b"SQLite format 3\x00"):
+        raise RouteFileError("not a GeoPackage: the file is not an SQLite database")
+    return _read_with_gdal(data, "upload.gpkg", "GeoPackage")
+
+
+def _read_with_gdal(data: bytes, fname: str, label: str) -> list[_Raw]:
     import pyogrio
     import pyogrio.errors
     import shapely.errors
@@ -677,25 +704,14 @@ def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
         OSError,
         ValueError,
     )
-
-    if fmt == "kmz":
-        data = safety.read_kmz_kml(data, max(len(data), MAX_BYTES))
-    # expat first: DTDs / entities (XML attacks) refused, nesting and size bounded, and a
-    # plain message for malformed XML; GDAL only ever sees well-formed, DTD-free KML
-    counts = safety.check_xml(data, "KML", root="kml")
-    if counts["Placemark"] > safety.MAX_FEATURES_PER_FILE:
-        raise RouteFileError(
-            f"the KML file has {counts['Placemark']:,} placemarks; the limit is "
-            f"{safety.MAX_FEATURES_PER_FILE:,}"
-        )
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload.kml"
+        path = Path(tmp) / fname
         path.write_bytes(data)
         try:
             layers = [str(row[0]) for row in pyogrio.list_layers(path)]
         except _GDAL_ERRORS as exc:
             raise RouteFileError(
-                f"cannot read the KML file: {_gdal_message(exc, str(path))}"
+                f"cannot read the {label} file: {_gdal_message(exc, str(path))}"
             ) from None
         raws: list[_Raw] = []
         points: list[tuple[float, float, str]] = []
@@ -705,9 +721,16 @@ def _parse_kml(data: bytes, fmt: str) -> list[_Raw]:
                 with warnings.catch_warnings():  # NaN coordinates: refused below
                     warnings.simplefilter("ignore", RuntimeWarning)
                     df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
+                if len(df) > safety.MAX_FEATURES_PER_FILE:
+                    raise RouteFileError(
+                        f"layer {short_repr(clean_text(layer))} has {len(df):,} features; the "
+                        f"limit is {safety.MAX_FEATURES_PER_FILE:,}"
+                    )
+                if df.crs is not None and not df.crs.equals("EPSG:4326"):
+                    df = df.to_crs("EPSG:4326")
             except _GDAL_ERRORS as exc:
                 raise RouteFileError(
-                    f"cannot read layer {short_repr(clean_text(layer))} of the KML file: "
+                    f"cannot read layer {short_repr(clean_text(layer))} of the {label} file: "
                     f"{_gdal_message(exc, str(path))}"
                 ) from None
             name_col = next((c for c in df.columns if c.lower() == "name"), None)

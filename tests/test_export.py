@@ -387,3 +387,18 @@ def test_real_tunnel_result_in_json_geojson_and_kml(direct):
     root = ET.fromstring(export.kml_bytes([direct], tunnels={"direct": res}))
     desc = root.find(".//k:Placemark/k:description", KML_NS).text
     assert "Tunnel model: length" in desc and "Tunnel model: steepest grade" in desc
+
+
+def test_geopackage_round_trips_through_the_route_importer(tmp_path):
+    """GeoPackage export → routeio.read_routes gives the same coordinates and names."""
+    from mapapp import export, routeio
+    from mapapp.presets import load_presets
+
+    routes = load_presets()[:3]
+    path = tmp_path / "routes.gpkg"
+    export.write_gpkg(routes, path)
+    back = routeio.read_routes(path)
+    assert [r.name for r in back] == [r.name for r in routes]
+    for a, b in zip(routes, back, strict=True):
+        assert np.allclose(a.lons, b.lons, atol=1e-6) and np.allclose(a.lats, b.lats, atol=1e-6)
+        assert [w.name for w in b.waypoints] == [w.name for w in a.waypoints]

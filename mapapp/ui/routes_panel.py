@@ -112,8 +112,8 @@ def sidebar() -> None:
         help="Historical and current proposals; sources and claims in the comparison table.",
     )
     up = st.sidebar.file_uploader(
-        "Upload routes (GeoJSON, KML/KMZ, GPX, CSV)",
-        type=["geojson", "json", "kml", "kmz", "gpx", "csv", "txt"],
+        "Upload routes (GeoJSON, KML/KMZ, GPX, CSV, GeoPackage)",
+        type=["geojson", "json", "kml", "kmz", "gpx", "csv", "txt", "gpkg"],
         key="upload",
         help=f"Up to {MAX_UPLOAD_MB} MB. Routes already loaded stay if a file is rejected.",
     )
