@@ -26,8 +26,10 @@ Definitions (the same in ``benchmarks/RESULTS.md``):
     ``Network.loadingFinished.encodedDataLength`` (bytes on the wire: headers + body as
     transferred, i.e. after gzip); for the WebSocket, the sum of the payloads of
     ``Network.webSocketFrameReceived`` (base64-decoded binary frames: Streamlit's
-    protobuf messages as delivered to the page). Counted until the map is ready and no
-    network event has happened for 2 s.
+    protobuf messages as delivered to the page, i.e. inflated). When the WebSocket
+    negotiated permessage-deflate, its wire bytes are estimated by deflating each message
+    on its own with the negotiated window (an upper bound). Counted until the map is ready
+    and no network event has happened for 2 s.
 """
 
 from __future__ import annotations
@@ -267,8 +269,18 @@ class NetLog:
     def ws_bytes(self) -> int:
         return sum(len(f) for f in self.frames)
 
+    def ws_compressed(self) -> bool:
+        """Whether the WebSocket negotiated permessage-deflate."""
+        return "permessage-deflate" in self.ws_extensions
+
+    def ws_wire(self) -> int:
+        """WebSocket bytes on the wire: the payloads, or with permessage-deflate an estimate
+        (CDP reports inflated payloads): each message deflated on its own with the
+        negotiated window — an upper bound, as the server may reuse its context."""
+        return deflated_size(self.frames, self.ws_extensions)
+
     def total(self) -> int:
-        return self.http_wire() + self.ws_bytes()
+        return self.http_wire() + self.ws_wire()
 
     def wait_quiet(self, page, quiet: float = QUIET_S, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -298,6 +310,22 @@ class NetLog:
         rows = [(urlsplit(u).path, self.wire.get(i, 0), self.body.get(i, 0))
                 for i, u in self.urls.items()]
         return sorted(rows, key=lambda r: -r[1])
+
+
+def deflated_size(frames: list[bytes], extensions: str) -> int:
+    """Bytes of ``frames`` as sent: deflated one by one when ``extensions`` has
+    permessage-deflate (window bits from ``server_max_window_bits``), else as they are."""
+    if "permessage-deflate" not in extensions:
+        return sum(len(f) for f in frames)
+    import re
+
+    m = re.search(r"server_max_window_bits=(\d+)", extensions)
+    bits = int(m.group(1)) if m else 15
+    total = 0
+    for f in frames:
+        c = zlib.compressobj(6, zlib.DEFLATED, -bits)
+        total += len(c.compress(f) + c.flush(zlib.Z_SYNC_FLUSH)) - 4  # RFC 7692 drops 4 B
+    return total
 
 
 def ws_breakdown(frames: list[bytes]) -> list[tuple[str, int]]:
@@ -482,9 +510,10 @@ class Switcher:
     """Switches "Selected route" on one page, cycling through ``choices``, and times it.
 
     ``choices``: dicts with ``name`` (option text) and whatever ``updated_js`` reads (e.g.
-    ``colour``). Each :meth:`switch` returns ``(ms, saw_running, run_ms, ws_frames)``: the
-    pointerdown-to-updated time, whether the page saw the script state flip to running, the
-    span it showed running (None if not seen) and the WebSocket messages it received.
+    ``colour``). Each :meth:`switch` returns ``(ms, saw_running, run_ms, ws_frames,
+    ws_extensions)``: the pointerdown-to-updated time, whether the page saw the script state
+    flip to running, the span it showed running (None if not seen), the WebSocket messages it
+    received (inflated) and the WebSocket's negotiated extensions.
     """
 
     def __init__(self, page, updated_js: str, choices: list[dict], log: NetLog):
@@ -492,7 +521,7 @@ class Switcher:
         page.evaluate(_INSTALL, f"({updated_js})")
         self.box = page.locator('[data-testid=stSelectbox]').filter(has_text="Selected route")
 
-    def switch(self) -> tuple[float, bool, float | None, list[bytes]]:
+    def switch(self) -> tuple[float, bool, float | None, list[bytes], str]:
         page, log = self.page, self.log
         self.i += 1
         want = self.choices[self.i % len(self.choices)]
@@ -511,7 +540,7 @@ class Switcher:
             "b.runEnd !== null && b.runStart !== null ? b.runEnd - b.runStart : null]; }")
         _wait_idle(page)
         log.wait_quiet(page, quiet=0.5)
-        return dt, bool(ran), run, log.frames[n_frames:]
+        return dt, bool(ran), run, log.frames[n_frames:], log.ws_extensions
 
 
 def _summary(results: list) -> dict:
@@ -522,7 +551,8 @@ def _summary(results: list) -> dict:
             "ws_bytes": ws, "ws_parts": ws_breakdown([f for r in results for f in r[3]]),
             "median_ms": statistics.median(times),
             "median_run_ms": statistics.median(runs) if runs else None,
-            "median_ws_bytes": statistics.median(ws)}
+            "median_ws_bytes": statistics.median(ws),
+            "median_ws_wire": statistics.median(deflated_size(r[3], r[4]) for r in results)}
 
 
 def route_choices() -> list[dict]:
@@ -607,7 +637,8 @@ def cold_start(br: Browser, script: Path, ready_js: str, env: dict | None = None
             _wait_idle(page)
             log.wait_quiet(page)
             out.update(total=log.total(), http_wire=log.http_wire(), http_body=log.http_body(),
-                       ws=log.ws_bytes(), ws_frames=len(log.frames),
+                       ws=log.ws_bytes(), ws_wire=log.ws_wire(),
+                       ws_compressed=log.ws_compressed(), ws_frames=len(log.frames),
                        ws_extensions=log.ws_extensions, by_url=log.by_url(),
                        ws_parts=ws_breakdown(log.frames), blocked_payload=list(page.blocked),
                        compressed=log.compressed_estimate(srv.url))

@@ -68,7 +68,8 @@ def interaction(ctx: Context) -> list[Measurement]:
         f"chart {prof.get('ui/tunnel_panel.py:profile_chart', 0):.0f} ms (schema validation). "
         f"In the browser, Streamlit showed it running for a median "
         f"{fmt_number(run_ms or 0, 'ms')} of the {fmt_number(app['median_ms'], 'ms')}, and each "
-        f"switch sends {_kb(app['median_ws_bytes'])} over the WebSocket (bare app: "
+        f"switch sends {_kb(app['median_ws_bytes'])} of messages over the WebSocket ("
+        f"≈ {_kb(app['median_ws_wire'])} on the wire; bare app: "
         f"{bare['median_ws_bytes']:,.0f} B), {_kb(fg)} of it the map's layers that did not "
         "change (streamlit-folium re-sends every feature group and rebuilds them in the "
         "iframe). Fix: run the selector, profile and detail tabs in an `st.fragment` so a "
@@ -213,13 +214,17 @@ def startup(ctx: Context) -> list[Measurement]:
         f"more than the target on its own. Of mapapp's {_mb(first['total'])}: Streamlit "
         f"front-end files {_mb(st_static)} (mapapp uses more of its lazily loaded chunks "
         f"than the bare app: dataframes, Vega charts), Leaflet and plugins {_mb(vendor)}, the "
-        f"streamlit-folium component {_mb(component)}, WebSocket {_mb(first['ws'])} — "
+        f"streamlit-folium component {_mb(component)}, WebSocket {_mb(first['ws_wire'])} "
+        f"({_mb(first['ws'])} of messages) — "
         + ", ".join(f"{k} {_kb(v)}" for k, v in big[:5])
-        + f". Nothing is compressed: Streamlit serves its files without gzip and the "
-        f"WebSocket without permessage-deflate (extensions: "
-        f"{first['ws_extensions'] or 'none'}); gzip would make it {_mb(comp['total'])}. "
-        "Fixes, biggest first: serve behind a compressing reverse proxy (or Streamlit's "
-        "`server.enableWebsocketCompression = true` for the WebSocket part); ship the land "
+        + ". Streamlit serves its files without gzip"
+        + ("; the WebSocket is compressed (permessage-deflate)" if first["ws_compressed"]
+           else "; the WebSocket is not compressed (no permessage-deflate)")
+        + f". With gzip on the files too it would be {_mb(comp['total'])}. "
+        "Fixes, biggest first: serve behind a compressing reverse proxy"
+        + ("" if first["ws_compressed"] else
+           " (and `server.enableWebsocketCompression = true` for the WebSocket part)")
+        + "; ship the land "
         "as a simplified static GeoJSON (display tolerance ≈ 1 px at the default zoom) "
         "fetched and cached once; send the bathymetry overlay as a PNG file URL (cacheable, "
         "no base64 +33 %) instead of a data URL; isobaths simplified to the screen; keep "
@@ -228,12 +233,14 @@ def startup(ctx: Context) -> list[Measurement]:
     ctx.section(
         "Page payload of the default view (mapapp, ETOPO5)",
         f"Total {_mb(first['total'])}: HTTP {_mb(first['http_wire'])} on the wire "
-        f"({_mb(first['http_body'])} decoded), WebSocket {_mb(first['ws'])} in "
-        f"{first['ws_frames']} messages. Gzip estimate {_mb(comp['total'])}. "
+        f"({_mb(first['http_body'])} decoded), WebSocket {_mb(first['ws_wire'])} "
+        + ("(estimated, permessage-deflate) " if first["ws_compressed"] else "")
+        + f"({_mb(first['ws'])} inflated) in {first['ws_frames']} messages. Gzip "
+        f"estimate {_mb(comp['total'])}. "
         f"Bare Streamlit page: {_mb(bare['total'])}; mapapp adds {_mb(mapapp_only)}.\n\n"
         "Biggest HTTP responses:\n\n" + _parts_table(http_top)
-        + "\nWhat the WebSocket carried (Streamlit messages; the map component's layers "
-        "split by feature group):\n\n" + _parts_table(ws_parts[:12]))
+        + "\nWhat the WebSocket carried (Streamlit messages, inflated sizes; the map "
+        "component's layers split by feature group):\n\n" + _parts_table(ws_parts[:12]))
     return [
         Measurement(f"Cold start: `streamlit run` → interactive map (median of {repeats})",
                     cold, "s",
@@ -286,7 +293,7 @@ def payload16(ctx: Context) -> list[Measurement]:
                     "(see that row) plus a bigger overlay and isobaths (see the growth row)"
                     if r["total"] > 1.5 * MB else ""),
         Measurement("Payload growth 16× grid / ETOPO5", growth, "×", ("<=", 1.1), note=note),
-        Measurement("Map data growth 16× grid / ETOPO5 (WebSocket part only)",
+        Measurement("Map data growth 16× grid / ETOPO5 (WebSocket messages, inflated)",
                     r["ws"] / base_ws if base_ws else None, "×",
                     note="the total's growth is diluted by the fixed front-end files; this is "
                     "what grows with the grid"),

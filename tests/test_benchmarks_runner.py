@@ -114,3 +114,19 @@ def test_busy_machine_is_flagged():
     calm = results_markdown(FAKE, {"Load average (1 min) at start": "0.00"}, [], "full")
     assert f"load average up to {cores + 1.5:.1f} on {cores} logical cores" in busy
     assert "The machine was busy" not in calm
+
+
+def test_websocket_wire_bytes_follow_the_negotiated_compression():
+    import zlib
+
+    from benchmarks.browser import deflated_size
+
+    frames = [b"feature_group " * 500, b"x"]
+    assert deflated_size(frames, "") == 7001
+    ext = "permessage-deflate; server_max_window_bits=12; client_max_window_bits=12"
+    got = deflated_size(frames, ext)
+    assert got < 200
+    # each message inflates back with the negotiated window (RFC 7692 tail re-added)
+    c = zlib.compressobj(6, zlib.DEFLATED, -12)
+    body = c.compress(frames[0]) + c.flush(zlib.Z_SYNC_FLUSH)
+    assert zlib.decompressobj(-12).decompress(body) == frames[0]
