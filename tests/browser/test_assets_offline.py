@@ -52,7 +52,7 @@ def test_map_renders_from_local_assets(page, offline_url: str, wait_for_map) -> 
         "img.leaflet-image-layer",
         ".awesome-marker",
     ):
-        assert frame.locator(selector).first.is_visible(), selector
+        frame.locator(selector).first.wait_for(state="visible", timeout=30_000)
     assert frame.locator("path.leaflet-interactive").count() >= 1
     # Leaflet's default marker image (path set by localize) loaded
     frame.wait_for_function(
@@ -90,7 +90,7 @@ def test_local_assets_under_base_url_path(
     page.goto(url + "/")
     frame = wait_for_map(page)
     assert "/tunnel/component/streamlit_folium.st_folium/" in frame.url
-    assert frame.locator(".leaflet-draw-draw-polygon").is_visible()
+    frame.locator(".leaflet-draw-draw-polygon").wait_for(state="visible", timeout=30_000)
     sources = frame.evaluate("() => [...document.querySelectorAll('script[src]')].map(s => s.src)")
     assert any(s.startswith(url + VENDOR_PREFIX) for s in sources), sources
     assert page.blocked_requests == [] and page.bad_responses == []

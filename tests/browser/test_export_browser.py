@@ -34,8 +34,8 @@ def test_download_buttons_and_figure(vendored_assets, app_url, page, wait_for_ma
     got = {}
     for label in ("GeoJSON (RFC 7946)", "KML (Google Earth)", "GPX 1.1", "GeoPackage",
                   "CSV of waypoints"):
-        button = page.get_by_role("button", name=label)
-        expect(button).to_be_visible(timeout=30_000)
+        button = page.get_by_role("button", name=label, exact=True)
+        expect(button).to_be_visible(timeout=120_000)
         path = _download(page, button, tmp_path)
         assert "dmitriev-2025" in path.name and today in path.name, path.name
         got[label] = path
