@@ -256,6 +256,28 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         context.close()
 
 
+def draw_polyline(page: Page, frame: Frame, points) -> None:
+    """Draw a polyline with the mouse through ``points`` ((lat, lon), degrees) using the
+    Leaflet.draw toolbar, then finish it."""
+    page.locator(FOLIUM_IFRAME).scroll_into_view_if_needed()
+    frame.locator("a.leaflet-draw-draw-polyline").click()
+    for lat, lon in points:
+        x, y = frame.evaluate(
+            "([a, b]) => { const p = map_div.latLngToContainerPoint([a, b]); return [p.x, p.y]; }",
+            [lat, lon],
+        )
+        box = page.locator(FOLIUM_IFRAME).bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(300)
+    frame.locator('a[title="Finish drawing"]').click()
+
+
+@pytest.fixture(name="draw_polyline")
+def draw_polyline_fixture() -> Callable[..., None]:
+    """The :func:`draw_polyline` helper."""
+    return draw_polyline
+
+
 @pytest.fixture(name="wait_for_map")
 def wait_for_map_fixture() -> Callable[..., Frame]:
     """The :func:`wait_for_map` helper."""

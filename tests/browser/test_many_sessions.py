@@ -74,20 +74,6 @@ def route_tooltips(frame) -> list[str]:
     )
 
 
-def draw_polyline(page, frame, points):
-    page.locator(IFRAME).scroll_into_view_if_needed()
-    frame.locator("a.leaflet-draw-draw-polyline").click()
-    for lat, lon in points:
-        x, y = frame.evaluate(
-            "([a, b]) => { const p = map_div.latLngToContainerPoint([a, b]); return [p.x, p.y]; }",
-            [lat, lon],
-        )
-        box = page.locator(IFRAME).bounding_box()
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        page.wait_for_timeout(300)
-    frame.locator('a[title="Finish drawing"]').click()
-
-
 def offline_context(browser):
     """A browser context (one user) that can reach only this machine."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -104,7 +90,7 @@ def offline_context(browser):
 
 
 def test_ten_concurrent_sessions_are_isolated(
-    vendored_assets, app_url, browser, wait_for_map, tmp_path
+    vendored_assets, app_url, browser, wait_for_map, draw_polyline, tmp_path
 ):
     pid = server_pid(app_url)
     before = memory_mb(pid)

@@ -27,26 +27,12 @@ def wait_table_has(page, text, timeout=30_000):
     pytest.fail(f"{text!r} not in the comparison table: {table_cells(page).all_inner_texts()[:40]}")
 
 
-def draw_polyline(page, frame, points):
-    page.locator(IFRAME).scroll_into_view_if_needed()
-    frame.locator("a.leaflet-draw-draw-polyline").click()
-    for lat, lon in points:
-        x, y = frame.evaluate(
-            "([a, b]) => { const p = map_div.latLngToContainerPoint([a, b]); return [p.x, p.y]; }",
-            [lat, lon],
-        )
-        box = page.locator(IFRAME).bounding_box()
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        page.wait_for_timeout(300)
-    frame.locator('a[title="Finish drawing"]').click()
-
-
 def href(page):
     return page.evaluate("location.href")
 
 
 def test_drawn_route_is_measured_survives_reruns_and_shared_link(
-    vendored_assets, app_url, browser, page, wait_for_map
+    vendored_assets, app_url, browser, page, wait_for_map, draw_polyline
 ):
     page.goto(app_url)
     frame = wait_for_map(page)
