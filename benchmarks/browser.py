@@ -557,8 +557,8 @@ def _summary(results: list) -> dict:
 
 def route_choices() -> list[dict]:
     """The app's default routes: option name and the colour the map draws them in."""
-    from mapapp import presets
-    from mapapp.routes import route_colour
+    from mapapp.routes import presets
+    from mapapp.routes.route import route_colour
     from mapapp.ui.routes_panel import DEFAULT_PRESETS
 
     out = []
@@ -670,7 +670,7 @@ def write_geodata_16x(folder: Path) -> Path:
     import rasterio
     from rasterio.enums import Resampling
 
-    from mapapp.paths import geodata_dir
+    from mapapp.core.paths import geodata_dir
 
     real = geodata_dir()
     (folder / "bathymetry").mkdir(parents=True)

@@ -10,13 +10,13 @@ overviews; smooth relief plus ±2 m noise so it does not compress to nothing) ov
 embedded grid's extent (lon -175…-160, lat 63.5…68.5) in a temporary folder, deleted
 afterwards, and measures on it and on the embedded ETOPO5 grid:
 
-* ``open + value range`` — :class:`mapapp.bathymetry.Grid` and ``value_range`` of the whole
+* ``open + value range`` — :class:`mapapp.data.bathymetry.Grid` and ``value_range`` of the whole
   grid (what the sidebar does first);
-* ``render whole, 1400 px`` — :func:`mapapp.overlay.render_overlay` over the whole grid;
+* ``render whole, 1400 px`` — :func:`mapapp.render.overlay.render_overlay` over the whole grid;
 * ``render 2°×1° view, 1400 px`` — the same over lon -169.5…-167.5, lat 65.2…66.2;
 * ``of which the grid read`` — only the :meth:`Grid.read_bbox` that the view's render does
   (the rest of the render's memory is colouring and PNG encoding, independent of the grid);
-* ``profile 100 km`` — :func:`mapapp.profile.sample_profile` of a 100 km geodesic from Cape
+* ``profile 100 km`` — :func:`mapapp.engineering.profile.sample_profile` of a 100 km geodesic from Cape
   Dezhnev (azimuth 120°) with the default step (half a pixel, ≤ 200 m) and the GSHHG land test;
 * ``Grid.sample 100 km every 200 m`` — :meth:`Grid.sample` on the same route densified every
   200 m, as a caller sampling coarser than the grid does (the optimiser's cost integration):
@@ -79,7 +79,7 @@ def build_grid(folder: Path, width: int, height: int) -> tuple[Path, float]:
     from rasterio.transform import from_bounds
     from rasterio.windows import Window
 
-    from mapapp.gridio import COG_OPTIONS
+    from mapapp.data.gridio import COG_OPTIONS
 
     t0 = time.perf_counter()
     west, south, east, north = EXTENT
@@ -121,10 +121,10 @@ def _rchar() -> int:
 
 
 def _run(op: str, grid_path: str, route) -> str:
-    from mapapp.bathymetry import Grid
-    from mapapp.geodesy import densify
-    from mapapp.overlay import render_overlay
-    from mapapp.profile import sample_profile
+    from mapapp.core.geodesy import densify
+    from mapapp.data.bathymetry import Grid
+    from mapapp.engineering.profile import sample_profile
+    from mapapp.render.overlay import render_overlay
 
     grid = Grid(grid_path)
     if op == "open":
@@ -155,7 +155,7 @@ def _compact_windows() -> None:
     points while its window holds more than 64 pixels per point (and more than 512² px), so
     that a coarsely sampled route reads the tiles along it, not its whole bounding box.
     Results are identical (each point's bilinear value depends only on its 4 nodes)."""
-    from mapapp.bathymetry import Grid
+    from mapapp.data.bathymetry import Grid
 
     original = Grid._sample_chunk
 
@@ -179,10 +179,10 @@ def measure(op: str, grid_path: str) -> dict:
     The same operation is first run on the embedded grid, so that one-off costs (lazy imports,
     the PROJ database, the coastline) are not counted: what remains grows with the grid.
     """
-    from mapapp.bathymetry import default_grid_path
-    from mapapp.coastline import land_geometry
-    from mapapp.geodesy import GEOD
-    from mapapp.routes import Route
+    from mapapp.core.geodesy import GEOD
+    from mapapp.data.bathymetry import default_grid_path
+    from mapapp.data.coastline import land_geometry
+    from mapapp.routes.route import Route
 
     land_geometry()
     lon2, lat2, _ = GEOD.fwd(DEZHNEV[0], DEZHNEV[1], 120.0, 100_000.0)
@@ -236,7 +236,7 @@ def main(argv=None) -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.grid)))
         return 0
-    from mapapp.bathymetry import Grid, default_grid_path
+    from mapapp.data.bathymetry import Grid, default_grid_path
 
     width, height = (8000, 4000) if args.quick else (40_000, 20_000)
     if args.size:

@@ -1,4 +1,4 @@
-"""Benchmark: the least-cost alignment optimiser (:func:`mapapp.optimise.optimise_route`).
+"""Benchmark: the least-cost alignment optimiser (:func:`mapapp.engineering.optimise.optimise_route`).
 
 Not a test: it prints a table. Run from the repository root::
 
@@ -49,7 +49,7 @@ def write_synthetic(folder: Path, rows: int, cols: int) -> Path:
     import rasterio
     from rasterio.transform import from_origin
 
-    from mapapp.geodesy import STRAIT_CRS
+    from mapapp.core.geodesy import STRAIT_CRS
 
     west, north = -cols * CELL / 2, rows * CELL / 2
     x = west + (np.arange(cols) + 0.5) * CELL
@@ -75,7 +75,7 @@ def case_args(case: str, folder: Path) -> dict:
     path = write_synthetic(folder, rows, cols)
     from pyproj import Transformer
 
-    from mapapp.geodesy import STRAIT_CRS
+    from mapapp.core.geodesy import STRAIT_CRS
 
     tr = Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True)
     half = cols * CELL / 2 - 2 * CELL
@@ -86,7 +86,7 @@ def case_args(case: str, folder: Path) -> dict:
 
 def run_case(case: str, repeat: int) -> dict:
     """Run one case in this process; returns its figures."""
-    from mapapp.optimise import optimise_route
+    from mapapp.engineering.optimise import optimise_route
 
     with tempfile.TemporaryDirectory() as tmp:
         kw = case_args(case, Path(tmp))

@@ -48,7 +48,7 @@ def leafmap_versions() -> dict[str, str]:
 
 def leafmap_cold_start(br: browser.Browser, payload: bool = True) -> dict:
     """Cold start of the leafmap peer page and, with ``payload``, the payload of a session."""
-    from mapapp import presets
+    from mapapp.routes import presets
 
     route = presets.get_preset("dmitriev-2025")
     env = {
@@ -64,7 +64,7 @@ def sampling(points: int, synthetic: bool) -> list[tuple]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import profile_sampling as ps
 
-    from mapapp.bathymetry import open_grid
+    from mapapp.data.bathymetry import open_grid
 
     rows: list = []
     ps.bench(Path(open_grid().info.path), "ETOPO5 5′", points, rows)
@@ -83,9 +83,9 @@ def _uncompressed_row(ps, path: Path, points: int, rows: list) -> tuple:
     """Grid.sample on an uncompressed copy of ``path``: how much of its time is inflating."""
     import rasterio
 
-    from mapapp.bathymetry import open_grid
-    from mapapp.geodesy import densify, geodesic_length
-    from mapapp.routes import Route
+    from mapapp.core.geodesy import densify, geodesic_length
+    from mapapp.data.bathymetry import open_grid
+    from mapapp.routes.route import Route
 
     raw = path.with_name("uncompressed.tif")
     with rasterio.open(path) as src:
@@ -104,6 +104,6 @@ def _uncompressed_row(ps, path: Path, points: int, rows: list) -> tuple:
 def env_note() -> str:
     """Where the peer's assets come from (stated in RESULTS.md)."""
     return ("Leaflet and the folium plugins load from mapapp's local copies "
-            "(mapapp.assets.localize), as the machine has no internet; by default leafmap "
+            "(mapapp.render.assets.localize), as the machine has no internet; by default leafmap "
             "links them from public CDNs" + (", which this run blocks" if not
                                            os.environ.get("BENCH_ONLINE") else ""))

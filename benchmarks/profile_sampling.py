@@ -8,7 +8,7 @@ Not a test: it prints a table. Run from the repository root::
 Methods, each on the same points along one long geodesic route:
 
 * ``mapapp Grid.sample`` — vectorised bilinear sampling reading only the windows the route
-  crosses (what :func:`mapapp.profile.sample_profile` uses);
+  crosses (what :func:`mapapp.engineering.profile.sample_profile` uses);
 * ``mapapp sample_profile`` — the whole profile: geodesic densification + sampling + the
   GSHHG coastline's land/sea test;
 * ``rasterio sample, one call`` — ``DatasetReader.sample`` given all points at once
@@ -35,10 +35,10 @@ from rasterio.transform import from_origin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mapapp.bathymetry import open_grid  # noqa: E402
-from mapapp.geodesy import densify, geodesic_length  # noqa: E402
-from mapapp.profile import sample_profile  # noqa: E402
-from mapapp.routes import Route  # noqa: E402
+from mapapp.core.geodesy import densify, geodesic_length  # noqa: E402
+from mapapp.data.bathymetry import open_grid  # noqa: E402
+from mapapp.engineering.profile import sample_profile  # noqa: E402
+from mapapp.routes.route import Route  # noqa: E402
 
 #: A diagonal across the embedded grid's extent (lon -175..-160, lat 63.5..68.5).
 ROUTE = [(-174.5, 63.7), (-167.5, 66.2), (-160.5, 68.3)]

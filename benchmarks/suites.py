@@ -371,7 +371,7 @@ def sampling(ctx: Context) -> list[Measurement]:
                    f"{raw[3] * 1000:.0f} ms ({raw[4]:.0f}×)" if raw else "")
                 + ". The per-point work is already vectorised; fix: store large grids with a "
                 "codec that inflates faster (ZSTD) or let GDAL decode tiles in parallel "
-                "(GDAL_NUM_THREADS) in mapapp.gridio's COG options")
+                "(GDAL_NUM_THREADS) in mapapp.data.gridio's COG options")
             ms.append(Measurement(f"Profile sampling vs naive per-point rasterio.sample "
                                   f"({n:,} points, {grid})", s, "×", (">=", 50.0), note=note))
         if method.startswith("mapapp sample_profile"):
@@ -492,7 +492,7 @@ def large_grid(ctx: Context) -> list[Measurement]:
             + (f"the same operation on the 181 × 61 px ETOPO5 peaks at {same['rss']:.0f} MiB, "
                if same else "")
             + (f"and the grid read alone at {read['rss']:.0f} MiB. " if read else "")
-            + "What grows is colouring a ~1400 × 1700 px image in mapapp.overlay."
+            + "What grows is colouring a ~1400 × 1700 px image in mapapp.render.overlay."
             "render_overlay: matplotlib's colormap returns float64 RGBA (≈ 76 MB at that "
             "size), then `np.dstack` and `rgba * 255` make two more float64 copies before "
             "the uint8 cast. Fix: `get_cmap(cmap)(norm(values), bytes=True)` gives uint8 "
@@ -523,9 +523,9 @@ def _parse_large(out: str, prefix: str = "synthetic") -> list[dict]:
 # ------------------------------------------------------------------------------ report
 @register("report")
 def report(ctx: Context) -> list[Measurement]:
-    from mapapp import presets
-    from mapapp.bathymetry import open_grid
-    from mapapp.report import render_report
+    from mapapp.data.bathymetry import open_grid
+    from mapapp.render.report import render_report
+    from mapapp.routes import presets
     from mapapp.ui.routes_panel import DEFAULT_PRESETS
 
     grid = open_grid()

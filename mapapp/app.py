@@ -9,12 +9,17 @@ import sys
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script by `streamlit run mapapp/app.py`
+    _here = str(Path(__file__).resolve().parent)
+    # the script's own folder holds the layer packages (core, data, io, …): keep them from
+    # shadowing top-level modules of the same name; import them as mapapp.* only
+    sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _here]
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import streamlit as st  # noqa: E402
 
-from mapapp import mapview, safety  # noqa: E402
-from mapapp.errors import MapAppError  # noqa: E402
+from mapapp.core import safety
+from mapapp.core.errors import MapAppError  # noqa: E402
+from mapapp.render import mapview  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
     export_panel,

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapapp import urlstate
-from mapapp.routes import Route
+from mapapp.io import urlstate
+from mapapp.routes.route import Route
 
 APP = str(Path(__file__).resolve().parents[1] / "mapapp" / "app.py")
 

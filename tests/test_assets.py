@@ -12,8 +12,9 @@ import folium
 import pytest
 from folium.plugins import Draw, Fullscreen, MousePosition
 
-from mapapp import assets
-from mapapp.assets import (
+from mapapp.core.errors import AssetError, MapAppError
+from mapapp.render import assets
+from mapapp.render.assets import (
     MANIFEST_NAME,
     PACKAGES,
     NpmPackage,
@@ -23,7 +24,6 @@ from mapapp.assets import (
     localize,
     standalone_html,
 )
-from mapapp.errors import AssetError, MapAppError
 
 PNG = bytes.fromhex(  # 1x1 transparent PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

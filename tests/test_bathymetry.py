@@ -8,8 +8,8 @@ import rasterio
 import rasterio.shutil
 from affine import Affine
 
-from mapapp import bathymetry
-from mapapp.errors import DatasetError, InputError
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.data import bathymetry
 from tests.conftest import plane
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import rasterio
 
-from mapapp.bathymetry import Grid, read_provenance
 from mapapp.cli import main
 from mapapp.cli.data_cmd import ProgressBar
+from mapapp.data.bathymetry import Grid, read_provenance
 from tests.conftest import REPO, write_grid
 from tests.test_fetch import LocalServer, gmrt_like, make_geodata, partials
 from tests.test_gridio import write_nc

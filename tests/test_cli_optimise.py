@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import shapely
 
-from mapapp.export import geojson_bytes
-from mapapp.geodesy import densify, distance
-from mapapp.routeio import read_routes
-from mapapp.routes import Route
+from mapapp.core.geodesy import densify, distance
+from mapapp.io.export import geojson_bytes
+from mapapp.io.routeio import read_routes
+from mapapp.routes.route import Route
 from tests.conftest import REPO, write_grid
 
 

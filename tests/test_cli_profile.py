@@ -11,8 +11,8 @@ import pytest
 
 from mapapp.cli import main
 from mapapp.cli._common import resolve_routes
-from mapapp.errors import InputError
-from mapapp.geodesy import geodesic_length
+from mapapp.core.errors import InputError
+from mapapp.core.geodesy import geodesic_length
 from tests.conftest import REPO, plane
 
 A = [(-169.8, 65.5), (-168.2, 65.5)]  # inside the synthetic grids (lon -170..-168)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from mapapp import coastline
-from mapapp.errors import DatasetError
+from mapapp.core.errors import DatasetError
+from mapapp.data import coastline
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_display_land_is_simplified():
 
 
 def test_shore_tolerance_counts_points_on_the_shoreline_as_land():
-    from mapapp.presets import load_presets
+    from mapapp.routes.presets import load_presets
 
     ends = [(w.lon, w.lat) for r in load_presets() for w in (r.waypoints[0], r.waypoints[-1])]
     lons, lats = np.array(ends).T

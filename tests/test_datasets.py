@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import rasterio.shutil
 
-from mapapp import datasets, paths
-from mapapp.errors import InputError
+from mapapp.core import paths
+from mapapp.core.errors import InputError
+from mapapp.data import datasets
 from tests.conftest import REPO, write_grid
 
 

@@ -19,9 +19,9 @@ import pytest
 import shapely
 from geojson_pydantic import FeatureCollection
 
-from mapapp import export
-from mapapp.errors import ExportError
-from mapapp.routes import Route
+from mapapp.core.errors import ExportError
+from mapapp.io import export
+from mapapp.routes.route import Route
 
 GEOD = pyproj.Geod(ellps="WGS84")  # independent instance
 KML_NS = {"k": "http://www.opengis.net/kml/2.2"}
@@ -97,7 +97,7 @@ def test_geojson_is_rfc7946_feature_collection(strait, direct):
     assert props["length_km"] == pytest.approx(expected, abs=1e-3)
     assert sum(props["legs_km"]) == pytest.approx(expected, abs=3e-3)
     assert props["legs_km"][1] == pytest.approx(_geod_km([BIG_D, LITTLE_D]), abs=1e-3)
-    # metrics from mapapp.metrics: under water + on land = total
+    # metrics from mapapp.routes.metrics: under water + on land = total
     assert props["subsea_km"] + props["land_km"] == pytest.approx(props["length_km"], abs=2e-3)
     assert props["land_km"] > 1.0  # crosses both Diomedes
 
@@ -333,7 +333,7 @@ def test_write_export_writes_same_bytes(tmp_path, fmt, direct):
 # --------------------------------------------------------------------------- round trips
 @pytest.mark.parametrize("fmt", ["geojson", "kml", "gpx", "csv"])
 def test_round_trip_through_route_importer(tmp_path, fmt, strait, direct, dateline):
-    from mapapp.routeio import read_routes
+    from mapapp.io.routeio import read_routes
 
     routes = [strait, direct, dateline]
     data = export.export_bytes(routes, fmt)
@@ -353,7 +353,7 @@ def test_round_trip_through_route_importer(tmp_path, fmt, strait, direct, dateli
 
 
 def test_round_trip_keeps_waypoint_names(strait):
-    from mapapp.routeio import read_routes
+    from mapapp.io.routeio import read_routes
 
     for fmt in ("gpx", "csv", "geojson-waypoints"):
         if fmt == "geojson-waypoints":  # named Point features name the vertices
@@ -374,8 +374,8 @@ def test_length_is_geodesic_not_spherical():
 
 
 def test_real_tunnel_result_in_json_geojson_and_kml(direct):
-    from mapapp.bathymetry import open_grid
-    from mapapp.tunnel import tunnel_for_route
+    from mapapp.data.bathymetry import open_grid
+    from mapapp.engineering.tunnel import tunnel_for_route
 
     res = tunnel_for_route(direct, open_grid())
     doc = json.loads(export.tunnel_json_bytes({"direct": res}, routes=[direct]))
@@ -391,8 +391,8 @@ def test_real_tunnel_result_in_json_geojson_and_kml(direct):
 
 def test_geopackage_round_trips_through_the_route_importer(tmp_path):
     """GeoPackage export → routeio.read_routes gives the same coordinates and names."""
-    from mapapp import export, routeio
-    from mapapp.presets import load_presets
+    from mapapp.io import export, routeio
+    from mapapp.routes.presets import load_presets
 
     routes = load_presets()[:3]
     path = tmp_path / "routes.gpkg"

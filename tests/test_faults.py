@@ -13,11 +13,10 @@
 
 from __future__ import annotations
 
-import re
-
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,9 +27,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapapp import bathymetry, datasets, export, paths, report
-from mapapp.errors import DatasetError, ExportError
-from mapapp.routes import Route
+from mapapp.core import paths
+from mapapp.core.errors import DatasetError, ExportError
+from mapapp.data import bathymetry, datasets
+from mapapp.io import export
+from mapapp.render import report
+from mapapp.routes.route import Route
 from tests.conftest import REPO, write_grid
 
 APP = str(REPO / "mapapp" / "app.py")

@@ -21,9 +21,9 @@ import pytest
 import rasterio
 from scipy.io import netcdf_file
 
-from mapapp import datasets, fetch
-from mapapp.bathymetry import Grid, read_provenance
-from mapapp.errors import FetchError, InputError
+from mapapp.core.errors import FetchError, InputError
+from mapapp.data import datasets, fetch
+from mapapp.data.bathymetry import Grid, read_provenance
 from tests.conftest import REPO, write_grid
 
 

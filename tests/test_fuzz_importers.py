@@ -2,8 +2,8 @@
 
 Each format gets 1,000 generated inputs: near-valid structures (the right elements with
 wrong, missing, hostile or extreme values), raw junk, truncations and byte flips. Whatever
-comes in, :func:`mapapp.routeio.read_routes` either returns valid routes or raises
-:class:`~mapapp.errors.RouteFileError` / :class:`~mapapp.errors.InputError` with a clear,
+comes in, :func:`mapapp.io.routeio.read_routes` either returns valid routes or raises
+:class:`~mapapp.core.errors.RouteFileError` / :class:`~mapapp.core.errors.InputError` with a clear,
 one-line message; any other exception fails the test.
 """
 
@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mapapp.errors import InputError, RouteFileError
-from mapapp.routeio import MAX_WAYPOINTS, read_routes
-from mapapp.safety import MAX_NAME_CHARS
+from mapapp.core.errors import InputError, RouteFileError
+from mapapp.core.safety import MAX_NAME_CHARS
+from mapapp.io.routeio import MAX_WAYPOINTS, read_routes
 
 FUZZ = settings(
     max_examples=1000,

@@ -1,8 +1,8 @@
-"""Property-based fuzzing of the shared-link decoder (:mod:`mapapp.urlstate`).
+"""Property-based fuzzing of the shared-link decoder (:mod:`mapapp.io.urlstate`).
 
 Query strings come from anyone who can send a link. Whatever they hold, ``decode_state``
 returns a state (dropping what is bad, with one clear message per dropped parameter), the
-strict decoders raise only :class:`~mapapp.errors.InputError`, and whatever was accepted
+strict decoders raise only :class:`~mapapp.core.errors.InputError`, and whatever was accepted
 can be encoded again for the app's own link (no exception on the way back either).
 """
 
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mapapp.errors import InputError
-from mapapp.urlstate import (
+from mapapp.core.errors import InputError
+from mapapp.io.urlstate import (
     MAX_PARAM_CHARS,
     MAX_ROUTES,
     MAX_WAYPOINTS,

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mapapp import geodesy
+from mapapp.core import geodesy
 
 # (lon, lat) from bering-facts.md §2
 DEZHNEV = (-169.6519, 66.0792)

@@ -12,11 +12,12 @@ from affine import Affine
 from pyproj import Transformer
 from scipy.io import netcdf_file
 
-from mapapp import datasets, gridio, overlay
-from mapapp.bathymetry import Grid, read_provenance
-from mapapp.errors import InputError
-from mapapp.profile import sample_profile
-from mapapp.routes import Route
+from mapapp.core.errors import InputError
+from mapapp.data import datasets, gridio
+from mapapp.data.bathymetry import Grid, read_provenance
+from mapapp.engineering.profile import sample_profile
+from mapapp.render import overlay
+from mapapp.routes.route import Route
 from tests.conftest import plane, write_grid
 from tests.test_fetch import LocalServer, make_geodata, partials
 
@@ -410,7 +411,7 @@ def test_vrt_xml_escapes_odd_paths(tmp_path):
 def test_the_embedded_default_grid_is_never_replaced(tmp_path):
     from pathlib import Path
 
-    from mapapp.paths import DEFAULT_GRID_NAME
+    from mapapp.core.paths import DEFAULT_GRID_NAME
 
     src = write_grid(tmp_path / "in.tif", np.full((10, 20), -30, "int16"))
     folder = tmp_path / "bathymetry"

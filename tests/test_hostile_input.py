@@ -28,9 +28,12 @@ import rasterio
 from affine import Affine
 from streamlit.testing.v1 import AppTest
 
-from mapapp import bathymetry, datasets, export, mapview, report, routeio, safety, urlstate
-from mapapp.errors import DatasetError, InputError, RouteError, RouteFileError
-from mapapp.routes import Route
+from mapapp.core import safety
+from mapapp.core.errors import DatasetError, InputError, RouteError, RouteFileError
+from mapapp.data import bathymetry, datasets
+from mapapp.io import export, routeio, urlstate
+from mapapp.render import mapview, report
+from mapapp.routes.route import Route
 from tests.conftest import REPO, write_grid
 
 APP = str(REPO / "mapapp" / "app.py")
@@ -368,7 +371,7 @@ def test_grid_name_in_layer_control_and_legend_is_escaped(tmp_path):
     path = write_grid(tmp_path / "g.tif", np.full((10, 20), -30, "int16"),
                       provenance={"name": "<img src=x onerror=alert(1)>${alert(2)}"})
     grid = bathymetry.Grid(path)
-    from mapapp.overlay import render_overlay
+    from mapapp.render.overlay import render_overlay
 
     ov = render_overlay(grid, grid.info.bounds, width_px=256)
     m = folium.Map()

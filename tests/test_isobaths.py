@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from mapapp import bathymetry, isobaths
-from mapapp.errors import InputError
+from mapapp.core.errors import InputError
+from mapapp.data import bathymetry
+from mapapp.render import isobaths
 from tests.conftest import plane
 
 
@@ -19,7 +20,7 @@ def test_contour_of_a_plane_is_at_the_analytic_longitude(grid_factory):
 
 
 def test_land_parts_removed():
-    from mapapp.coastline import land_geometry
+    from mapapp.data.coastline import land_geometry
 
     g = bathymetry.open_grid()
     lines = isobaths.isobaths(g, (-170.2, 65.3, -167.8, 66.3), 10, land=land_geometry())

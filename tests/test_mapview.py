@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from mapapp import mapview
-from mapapp.bathymetry import open_grid
-from mapapp.overlay import render_overlay
-from mapapp.routes import Route
+from mapapp.data.bathymetry import open_grid
+from mapapp.render import mapview
+from mapapp.render.overlay import render_overlay
+from mapapp.routes.route import Route
 
 
 def legend_html(out: str) -> str:

@@ -9,17 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from mapapp.coastline import load_land
-from mapapp.geodesy import GEOD
-from mapapp.metrics import (
+from mapapp.core.geodesy import GEOD
+from mapapp.data.coastline import load_land
+from mapapp.routes.metrics import (
     claims_vs_computed,
     comparison_table,
     diomede_gap_m,
     route_metrics,
     strait_min_width_m,
 )
-from mapapp.presets import get_preset, load_presets
-from mapapp.routes import Route
+from mapapp.routes.presets import get_preset, load_presets
+from mapapp.routes.route import Route
 
 # bering-facts.md §2 coordinates (lon, lat)
 DEZHNEV = (-169.6519, 66.0792)

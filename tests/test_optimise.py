@@ -1,4 +1,4 @@
-"""Least-cost alignment (mapapp.optimise) on synthetic rasters whose optimum is known, and on
+"""Least-cost alignment (mapapp.engineering.optimise) on synthetic rasters whose optimum is known, and on
 the embedded ETOPO5 grid.
 
 Synthetic grids are written here with rasterio (tests only). Known optima:
@@ -21,12 +21,18 @@ import pyproj
 import pytest
 import shapely
 
-import mapapp.optimise as opt
-from mapapp.bathymetry import open_grid
-from mapapp.errors import InputError
-from mapapp.geodesy import STRAIT_CRS, densify, distance, geodesic_length
-from mapapp.optimise import CostWeights, no_go_polygons, optimise_route, read_no_go, route_cost
-from mapapp.routes import Route
+import mapapp.engineering.optimise as opt
+from mapapp.core.errors import InputError
+from mapapp.core.geodesy import STRAIT_CRS, densify, distance, geodesic_length
+from mapapp.data.bathymetry import open_grid
+from mapapp.engineering.optimise import (
+    CostWeights,
+    no_go_polygons,
+    optimise_route,
+    read_no_go,
+    route_cost,
+)
+from mapapp.routes.route import Route
 from tests.conftest import write_grid
 
 TO_XY = pyproj.Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
@@ -341,7 +347,7 @@ def test_etopo5_dezhnev_to_prince_of_wales():
     assert 30 < res.cost.mean_depth_m < 60  # the strait is ≈ 50 m deep at most
     assert res.cell_m == opt.AUTO_CELL_CAP_M
     # the result is a normal route: the tunnel model runs on it
-    from mapapp.tunnel import tunnel_for_route
+    from mapapp.engineering.tunnel import tunnel_for_route
 
     t = tunnel_for_route(res.route, open_grid())
     assert t.tunnel_length_m > 0.9 * straight
@@ -364,7 +370,7 @@ def test_etopo5_via_the_diomedes_stays_out_of_a_zone():
 
 @pytest.mark.parametrize("preset_id", ["dmitriev-2025", "ibstrg-1990s"])
 def test_etopo5_no_dearer_than_a_preset_between_its_end_points(preset_id):
-    from mapapp.presets import get_preset
+    from mapapp.routes.presets import get_preset
 
     p = get_preset(preset_id)
     a, b = p.waypoints[0], p.waypoints[-1]
@@ -397,7 +403,7 @@ def test_doctests():
 def _panel_app():
     import streamlit as st
 
-    from mapapp.bathymetry import default_grid_path
+    from mapapp.data.bathymetry import default_grid_path
     from mapapp.ui import optimise_panel
 
     zone = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from mapapp import bathymetry, overlay
-from mapapp.coastline import land_geometry
-from mapapp.errors import InputError
+from mapapp.core.errors import InputError
+from mapapp.data import bathymetry
+from mapapp.data.coastline import land_geometry
+from mapapp.render import overlay
 
 MERC = Transformer.from_crs(3857, 4326, always_xy=True)
 

@@ -8,11 +8,11 @@ import shutil
 
 import pytest
 
-from mapapp.coastline import closest_shore_points, is_land, nearest_shore_point
-from mapapp.errors import DatasetError, InputError
-from mapapp.geodesy import distance
-from mapapp.paths import geodata_dir
-from mapapp.presets import claim_value, get_preset, load_presets, preset_ids
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.geodesy import distance
+from mapapp.core.paths import geodata_dir
+from mapapp.data.coastline import closest_shore_points, is_land, nearest_shore_point
+from mapapp.routes.presets import claim_value, get_preset, load_presets, preset_ids
 
 REQUIRED = {
     "dmitriev-2025",

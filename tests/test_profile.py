@@ -7,17 +7,17 @@ import pytest
 import rasterio
 from scipy.interpolate import RegularGridInterpolator
 
-from mapapp.bathymetry import open_grid
-from mapapp.errors import InputError
-from mapapp.geodesy import GEOD
-from mapapp.profile import (
+from mapapp.core.errors import InputError
+from mapapp.core.geodesy import GEOD
+from mapapp.data.bathymetry import open_grid
+from mapapp.engineering.profile import (
     AUTO_STEP_CAP_M,
     MAX_POINTS,
     auto_step_m,
     sample_profile,
     surface_runs,
 )
-from mapapp.routes import Route
+from mapapp.routes.route import Route
 from tests.conftest import plane
 
 WEST, NORTH, RES, SHAPE = -170.0, 66.0, 0.1, (10, 20)  # grid covers lon -170..-168, lat 65..66

@@ -12,13 +12,13 @@ import pyproj
 import pytest
 from PIL import Image
 
-from mapapp.bathymetry import open_grid
-from mapapp.errors import InputError
-from mapapp.report import ReportLayout, build_figure, parse_bbox, render_report, short_label
-from mapapp.routes import Route
+from mapapp.core.errors import InputError
+from mapapp.data.bathymetry import open_grid
+from mapapp.render.report import ReportLayout, build_figure, parse_bbox, render_report, short_label
+from mapapp.routes.route import Route
 from tests.conftest import plane
 
-GEOD = pyproj.Geod(ellps="WGS84")  # independent of mapapp.geodesy
+GEOD = pyproj.Geod(ellps="WGS84")  # independent of mapapp.core.geodesy
 LAEA = "+proj=laea +lat_0=65.75 +lon_0=-168.9769 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 
 DEZHNEV = (-169.6519, 66.0792, "Cape Dezhnev")
@@ -211,7 +211,7 @@ def test_profile_and_table_panels(routes, grid):
                             metrics_table=True)
     prof = [ax for ax in fig.axes if ax.get_xlabel() == "Chainage along route (km)"]
     assert len(prof) == 1
-    from mapapp.profile import sample_profile
+    from mapapp.engineering.profile import sample_profile
 
     df = sample_profile(routes[1], grid)
     lines = [ln for ln in prof[0].lines if len(ln.get_xdata()) == len(df)]
@@ -224,7 +224,7 @@ def test_profile_and_table_panels(routes, grid):
 
 
 def test_tunnel_crown_in_profile(routes, grid):
-    from mapapp.tunnel import tunnel_for_route
+    from mapapp.engineering.tunnel import tunnel_for_route
 
     res = tunnel_for_route(routes[1], grid)
     fig, lay = build_figure(routes[1:], grid, dpi=40, size_in=(8, 7), profile=True,

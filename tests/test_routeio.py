@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapapp.errors import RouteError, RouteFileError
-from mapapp.geodesy import split_antimeridian
-from mapapp.routeio import read_routes, routes_from_drawings, routes_from_geojson
-from mapapp.routes import Route
+from mapapp.core.errors import RouteError, RouteFileError
+from mapapp.core.geodesy import split_antimeridian
+from mapapp.io.routeio import read_routes, routes_from_drawings, routes_from_geojson
+from mapapp.routes.route import Route
 
 DATA = Path(__file__).parent / "data" / "routes"
 # bering-facts.md §2 (lon, lat)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mapapp.errors import RouteError
-from mapapp.routes import PALETTE, Route, route_colour, unique_id, waypoints_from_rows
+from mapapp.core.errors import RouteError
+from mapapp.routes.route import PALETTE, Route, route_colour, unique_id, waypoints_from_rows
 
 DEZHNEV = (-169.6519, 66.0792)
 CPW_A = (-168.0847, 65.5964)

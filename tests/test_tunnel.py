@@ -9,18 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapapp import references as refs
-from mapapp.bathymetry import open_grid
-from mapapp.errors import InputError, TunnelError
-from mapapp.profile import surface_runs
-from mapapp.routes import Route
-from mapapp.tunnel import (
+from mapapp.core import references as refs
+from mapapp.core.errors import InputError, TunnelError
+from mapapp.data.bathymetry import open_grid
+from mapapp.engineering.profile import surface_runs
+from mapapp.engineering.tunnel import (
     Bore,
     TunnelParams,
     design_tunnel,
     lower_envelope,
     tunnel_for_route,
 )
+from mapapp.routes.route import Route
 
 RAIL = TunnelParams.preset("rail")
 G = 0.0125

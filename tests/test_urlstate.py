@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapapp.errors import InputError
-from mapapp.routes import Route
-from mapapp.urlstate import (
+from mapapp.core.errors import InputError
+from mapapp.io.urlstate import (
     MAX_ROUTES,
     MAX_WAYPOINTS,
     UrlState,
@@ -24,6 +23,7 @@ from mapapp.urlstate import (
     encode_routes,
     encode_state,
 )
+from mapapp.routes.route import Route
 
 KNOWN = ["dmitriev-2025", "direct-shortest"]
 

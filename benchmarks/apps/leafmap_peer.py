@@ -18,7 +18,7 @@ import folium
 import leafmap.foliumap as leafmap
 import streamlit as st
 
-from mapapp.assets import localize
+from mapapp.render.assets import localize
 
 st.set_page_config(layout="wide")
 grid = os.environ.get("BENCH_GRID", "geodata/bathymetry/etopo5_bering_5arcmin.tif")

@@ -3,7 +3,7 @@
 Each module in this package that defines ``register(subparsers)`` adds its commands;
 a command's handler takes the parsed ``argparse.Namespace`` and returns an exit status.
 
-Exit status: 0 success; 2 bad input or a :class:`~mapapp.errors.MapAppError`, reported as
+Exit status: 0 success; 2 bad input or a :class:`~mapapp.core.errors.MapAppError`, reported as
 one line ``error: …`` on stderr; 1 an unexpected failure (one line too; set
 ``MAPAPP_DEBUG=1`` for the traceback). Never a traceback otherwise.
 """
@@ -17,7 +17,7 @@ import pkgutil
 import sys
 import traceback
 
-from ..errors import MapAppError
+from mapapp.core.errors import MapAppError
 
 __all__ = ["main", "build_parser", "CliArgumentError"]
 

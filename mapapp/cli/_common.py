@@ -1,16 +1,16 @@
 """Helpers shared by CLI commands: turning ROUTE arguments into routes, opening grids.
 
 A ROUTE argument is either a **route file** (GeoJSON, KML/KMZ, GPX, CSV — read with
-:func:`mapapp.routeio.read_routes`; every route in it is used) or a **preset id** (see
-:func:`mapapp.presets.preset_ids`). An existing file wins over a preset of the same name.
+:func:`mapapp.io.routeio.read_routes`; every route in it is used) or a **preset id** (see
+:func:`mapapp.routes.presets.preset_ids`). An existing file wins over a preset of the same name.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError
-from ..routes import Route
+from mapapp.core.errors import InputError
+from mapapp.routes.route import Route
 
 __all__ = ["looks_like_path", "open_dataset", "resolve_routes"]
 
@@ -49,7 +49,7 @@ def resolve_routes(specs) -> list[Route]:
     for spec in specs:
         path = Path(spec)
         if path.is_file():
-            from ..routeio import read_routes
+            from mapapp.io.routeio import read_routes
 
             routes.extend(read_routes(path))
         elif looks_like_path(spec):
@@ -58,7 +58,7 @@ def resolve_routes(specs) -> list[Route]:
                 "or a preset id)"
             )
         else:
-            from ..presets import get_preset
+            from mapapp.routes.presets import get_preset
 
             routes.append(get_preset(spec))
     return routes
@@ -66,6 +66,6 @@ def resolve_routes(specs) -> list[Route]:
 
 def open_dataset(path: str | None):
     """The grid at ``path`` (``--dataset``), or the embedded ETOPO5 grid when None."""
-    from ..bathymetry import open_grid
+    from mapapp.data.bathymetry import open_grid
 
     return open_grid(path)

@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from mapapp.assets import VENDOR_DIR, assets_status, install_assets
-from mapapp.errors import AssetError
+from mapapp.core.errors import AssetError
+from mapapp.render.assets import VENDOR_DIR, assets_status, install_assets
 
 __all__ = ["cmd_install", "cmd_status", "register"]
 

@@ -140,7 +140,7 @@ class ProgressBar:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the catalogue (sources, then grids present)."""
-    from ..fetch import catalogue
+    from mapapp.data.fetch import catalogue
 
     cat = catalogue()
     if args.json:
@@ -171,7 +171,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Download and install a grid; progress on stderr, the result on stdout."""
-    from ..fetch import fetch, plan_fetch
+    from mapapp.data.fetch import fetch, plan_fetch
 
     if args.dry_run:
         plan = plan_fetch(args.source, args.bbox, args.resolution, args.name)
@@ -183,7 +183,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"→ {plan.name}.tif" + (" (cut to the box)" if plan.crop else ""))
         return 0
     if args.retries < 0:
-        from ..errors import InputError
+        from mapapp.core.errors import InputError
 
         raise InputError("--retries must be 0 or more")
     bar = ProgressBar()
@@ -197,7 +197,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(res.to_dict(), indent=2))
     else:
-        from ..bathymetry import Grid
+        from mapapp.data.bathymetry import Grid
 
         info = Grid(res.path).info
         print(f"{res.path} ({info.width}×{info.height} px, {info.resolution_label})")
@@ -207,7 +207,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a local grid file."""
-    from ..gridio import import_grid
+    from mapapp.data.gridio import import_grid
 
     pos = True if args.positive_down else (False if args.positive_up else None)
     prov = {k: v for k, v in (("source", args.source), ("licence", args.licence),
@@ -229,7 +229,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_remote(args: argparse.Namespace) -> int:
     """Register a remote COG."""
-    from ..gridio import register_remote
+    from mapapp.data.gridio import register_remote
 
     path = register_remote(args.url, name=args.name, positive_down=args.positive_down or None,
                            licence=args.licence, force=args.force)

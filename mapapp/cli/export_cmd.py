@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import InputError
+from mapapp.core.errors import InputError
 
 __all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
 
@@ -70,7 +70,7 @@ def _done(path, data: bytes, what: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write routes as GeoJSON, KML, GPX, GeoPackage or a CSV of waypoints."""
-    from ..export import FORMATS, atomic_write, export_bytes
+    from mapapp.io.export import FORMATS, atomic_write, export_bytes
 
     fmt = _format_for(args.out, args.format, tuple(FORMATS))
     routes = _routes(args.routes)
@@ -81,7 +81,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render the report figure (PNG, PDF or SVG)."""
-    from ..report import FORMATS, parse_bbox, render_report
+    from mapapp.render.report import FORMATS, parse_bbox, render_report
 
     fmt = _format_for(args.out, args.format, FORMATS)
     bbox = parse_bbox(args.bbox) if args.bbox else None
@@ -90,7 +90,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     grid = _grid(args.dataset)
     tunnels = None
     if args.tunnel:
-        from ..tunnel import tunnel_for_route
+        from mapapp.engineering.tunnel import tunnel_for_route
 
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
     data = render_report(
@@ -112,9 +112,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_html(args: argparse.Namespace) -> int:
     """Write the interactive map as one standalone HTML file."""
-    from ..assets import standalone_html
-    from ..export import atomic_write
-    from ..mapview import build_map
+    from mapapp.io.export import atomic_write
+    from mapapp.render.assets import standalone_html
+    from mapapp.render.mapview import build_map
 
     routes = _routes(args.routes)
     page = standalone_html(build_map(routes, _grid(args.dataset)))
@@ -129,9 +129,9 @@ def _common_args(p):
 
 def register(subparsers) -> None:
     """Add the ``export``, ``render`` and ``html`` commands."""
-    from ..export import FORMATS
-    from ..report import FORMATS as FIG_FORMATS
-    from ..report import MAX_DPI
+    from mapapp.io.export import FORMATS
+    from mapapp.render.report import FORMATS as FIG_FORMATS
+    from mapapp.render.report import MAX_DPI
 
     p = subparsers.add_parser(
         "export",

@@ -17,22 +17,23 @@ import argparse
 import json
 import sys
 
-from ..errors import InputError
+from mapapp.core.errors import InputError
 
 __all__ = ["cmd_profile", "cmd_tunnel", "register"]
 
 def _land_choices():
-    from ..coastline import SOURCES
+    from mapapp.data.coastline import SOURCES
 
     return [*SOURCES, "grid"]
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
     """Sample the grid along the route(s) and write a CSV (same format as the app's download:
-    :func:`mapapp.export.profile_csv_bytes`; a ``route_id`` first column when a route file
+    :func:`mapapp.io.export.profile_csv_bytes`; a ``route_id`` first column when a route file
     holds several routes)."""
-    from ..export import atomic_write, profile_csv_bytes
-    from ..profile import sample_profile
+    from mapapp.engineering.profile import sample_profile
+    from mapapp.io.export import atomic_write, profile_csv_bytes
+
     from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes([args.route])
@@ -79,8 +80,9 @@ def _refs(text: str | None):
 
 def cmd_tunnel(args: argparse.Namespace) -> int:
     """Design the tunnel of each route and print the results (table or JSON)."""
-    from ..profile import sample_profile
-    from ..tunnel import TunnelParams, design_tunnel
+    from mapapp.engineering.profile import sample_profile
+    from mapapp.engineering.tunnel import TunnelParams, design_tunnel
+
     from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes(args.routes)

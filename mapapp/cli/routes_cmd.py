@@ -31,7 +31,7 @@ def _r(x, nd=3):
 
 def metrics_record(route, land: str = "gshhg") -> dict:
     """The JSON object printed for one route (numbers rounded: km to 1 m)."""
-    from ..metrics import claims_vs_computed, route_metrics
+    from mapapp.routes.metrics import claims_vs_computed, route_metrics
 
     m = route_metrics(route, land)
     claims = []
@@ -111,7 +111,7 @@ def _emit(records: list[dict], as_json: bool) -> int:
 
 def cmd_routes(args: argparse.Namespace) -> int:
     """List the preset routes with computed metrics."""
-    from ..presets import load_presets
+    from mapapp.routes.presets import load_presets
 
     return _emit([metrics_record(r, args.land) for r in load_presets()], args.json)
 

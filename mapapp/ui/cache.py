@@ -11,7 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import bathymetry, coastline, context, datasets, isobaths, overlay, paths
+from mapapp.core import paths
+from mapapp.data import bathymetry, coastline, context, datasets
+from mapapp.render import isobaths, overlay
 
 
 def _mtime(path: str) -> float:

@@ -2,10 +2,10 @@
 
 * Upload: any GeoTIFF / NetCDF / Esri ASCII grid up to ``$MAPAPP_MAX_GRID_UPLOAD_MB`` (default
   200 MB; Streamlit's own ``server.maxUploadSize`` must be at least as large) is converted by
-  :func:`mapapp.gridio.import_grid` into ``geodata/bathymetry/``. The dataset list is cached
+  :func:`mapapp.data.gridio.import_grid` into ``geodata/bathymetry/``. The dataset list is cached
   by the folder's modification time, so the new grid appears by itself on the next rerun.
 * Remote COG: an http(s) URL on an allowlisted host (``$MAPAPP_REMOTE_HOSTS``) is registered
-  by :func:`mapapp.gridio.register_remote` as ``<name>.vrt`` next to the other grids.
+  by :func:`mapapp.data.gridio.register_remote` as ``<name>.vrt`` next to the other grids.
 * A caption lists the catalogue with the CLI commands that fetch each source.
 """
 
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import fetch, gridio, safety
-from ..errors import MapAppError
+from mapapp.core import safety
+from mapapp.core.errors import MapAppError
+from mapapp.data import fetch, gridio
 
 __all__ = ["DEFAULT_MAX_UPLOAD_MB", "catalogue_markdown", "max_upload_mb", "panel"]
 

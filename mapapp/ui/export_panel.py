@@ -1,7 +1,7 @@
 """Export tab: route files, profile/tunnel data, report figures, standalone HTML.
 
 Every file is made in memory by the core and offered with ``st.download_button``;
-file names carry the route ids and the date (:func:`mapapp.export.export_filename`).
+file names carry the route ids and the date (:func:`mapapp.io.export.export_filename`).
 The PNG of the map *as seen* is made in the browser: the camera button on the map.
 """
 
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import export, report
-from ..errors import MapAppError
-from ..routes import Route
+from mapapp.core.errors import MapAppError
+from mapapp.io import export
+from mapapp.render import report
+from mapapp.routes.route import Route
+
 from . import cache
 
 ROUTE_FORMATS = {
@@ -115,7 +117,7 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
 
     st.markdown("**The map as seen**: use the camera button on the map (saved by your browser).")
     if st.button("Make standalone HTML of the map", key="html_make"):
-        from .. import assets, mapview
+        from mapapp.render import assets, mapview
 
         try:
             m = mapview.build_map(chosen, cache.grid(grid_path))

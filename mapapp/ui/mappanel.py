@@ -8,11 +8,12 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import mapview
-from ..coastline import SOURCES
-from ..errors import MapAppError
-from ..geodesy import center_lons
-from ..pointinfo import point_info
+from mapapp.core.errors import MapAppError
+from mapapp.core.geodesy import center_lons
+from mapapp.data.coastline import SOURCES
+from mapapp.engineering.pointinfo import point_info
+from mapapp.render import mapview
+
 from . import cache
 from .sidebar import MapSettings
 
@@ -24,7 +25,7 @@ RETURNED = ["last_clicked", "all_drawings"]
 def _localize(m):
     """Point folium's asset URLs at our local copies when they are installed."""
     try:
-        from .. import assets
+        from mapapp.render import assets
     except ImportError:  # pragma: no cover - assets module always present
         return m
     try:

@@ -1,7 +1,7 @@
-"""The "Optimise" panel: the least-cost alignment between two points (:mod:`mapapp.optimise`).
+"""The "Optimise" panel: the least-cost alignment between two points (:mod:`mapapp.engineering.optimise`).
 
 :func:`panel` renders the form and, on the run where the user presses *Find the least-cost
-route*, returns the new :class:`~mapapp.routes.Route` (``origin="optimised"``); the caller
+route*, returns the new :class:`~mapapp.routes.route.Route` (``origin="optimised"``); the caller
 adds it to the session's routes so that it gets the metrics, profile, tunnel and exports of
 any route. On other reruns it returns None and shows the last result's summary.
 
@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..errors import MapAppError
-from ..optimise import CostWeights, optimise_route
-from ..routes import MODES, Route
+from mapapp.core.errors import MapAppError
+from mapapp.engineering.optimise import CostWeights, optimise_route
+from mapapp.routes.route import MODES, Route
+
 from . import cache
 
 TYPED = "Typed lon, lat …"
@@ -24,7 +25,7 @@ _W = CostWeights()
 
 
 def _places() -> list[str]:
-    from ..context import load_places
+    from mapapp.data.context import load_places
 
     return sorted(str(n) for n in load_places()["name"])
 
@@ -38,7 +39,7 @@ def _click_lonlat(last_click: dict | None) -> tuple[float, float] | None:
         lat = float(last_click["lat"])
     except (KeyError, TypeError, ValueError):
         return None
-    from ..geodesy import center_lons
+    from mapapp.core.geodesy import center_lons
 
     return float(center_lons(lon)), lat
 
@@ -193,7 +194,7 @@ def panel(grid_path: str, drawn_polygons: list[dict], last_click: dict | None) -
         )
         table = None
         if compare:
-            from ..presets import load_presets
+            from mapapp.routes.presets import load_presets
 
             table = result.compare_with(load_presets()).drop(columns=["id"])
     except MapAppError as exc:

@@ -17,10 +17,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from .. import metrics, presets, routeio, safety, urlstate
-from ..errors import MapAppError
-from ..mapview import DEFAULT_VIEW, View
-from ..routes import Route, route_colour
+from mapapp.core import safety
+from mapapp.core.errors import MapAppError
+from mapapp.io import routeio, urlstate
+from mapapp.render.mapview import DEFAULT_VIEW, View
+from mapapp.routes import metrics, presets
+from mapapp.routes.route import Route, route_colour
 
 DEFAULT_PRESETS = ["dmitriev-2025", "ibstrg-1990s", "direct-shortest"]
 MAX_UPLOAD_MB = 10

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..mapview import BASEMAPS
-from ..overlay import COLORMAPS
-from ..paths import DEFAULT_GRID_NAME
+from mapapp.core.paths import DEFAULT_GRID_NAME
+from mapapp.render.mapview import BASEMAPS
+from mapapp.render.overlay import COLORMAPS
+
 from . import cache
 
 ISOBATH_CHOICES = (0, 5, 10, 20, 50)

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import references as refs
-from ..errors import MapAppError
-from ..routes import Route
-from ..safety import md_escape
-from ..tunnel import TunnelParams, tunnel_for_route
+from mapapp.core import references as refs
+from mapapp.core.errors import MapAppError
+from mapapp.core.safety import md_escape
+from mapapp.engineering.tunnel import TunnelParams, tunnel_for_route
+from mapapp.routes.route import Route
+
 from . import cache
 
 CHART_W, CHART_H = 900, 320  # px, to state the vertical exaggeration
@@ -44,7 +45,7 @@ def params_form(default_mode: str) -> TunnelParams | None:
                                default=list(base.rate_refs), key=f"t_rate_{mode}",
                                format_func=lambda k: refs.ADVANCE_RATES[k].label)
     try:
-        from ..tunnel import bores_from_ref
+        from mapapp.engineering.tunnel import bores_from_ref
 
         return TunnelParams.preset(
             mode, cover_m=cover, max_grade_pct=grade, bores=bores_from_ref(bores_ref),
@@ -64,7 +65,7 @@ def _tunnel(route_json: str, grid_path: str, mtime: float, params_json: str) -> 
 
 
 def _params_from_json(text: str) -> dict:
-    from ..tunnel import Bore
+    from mapapp.engineering.tunnel import Bore
 
     d = json.loads(text)
     d["bores"] = tuple(Bore(**b) for b in d["bores"])

@@ -213,8 +213,8 @@ def app_url(streamlit_app: Callable[..., str]) -> str:
 @pytest.fixture(scope="session")
 def vendored_assets() -> Path:
     """The installed vendor dir; installs it with npm when missing (fails without npm)."""
-    from mapapp.assets import VENDOR_DIR, assets_status, install_assets
-    from mapapp.errors import AssetError
+    from mapapp.core.errors import AssetError
+    from mapapp.render.assets import VENDOR_DIR, assets_status, install_assets
 
     if not assets_status().installed:
         try:

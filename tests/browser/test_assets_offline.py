@@ -135,7 +135,7 @@ def test_standalone_html_works_offline(page, vendored_assets: Path, tmp_path: Pa
     import folium
     from folium.plugins import Draw, Fullscreen
 
-    from mapapp.assets import standalone_html
+    from mapapp.render.assets import standalone_html
 
     m = folium.Map(location=[65.8, -169.0], zoom_start=6, tiles=None)
     folium.GeoJson(

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from mapapp.routes import Route
-from mapapp.urlstate import encode_routes
+from mapapp.io.urlstate import encode_routes
+from mapapp.routes.route import Route
 
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 #: The route uploader (the sidebar also has a grid uploader).

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from mapapp.bathymetry import open_grid
-from mapapp.pointinfo import point_info
+from mapapp.data.bathymetry import open_grid
+from mapapp.engineering.pointinfo import point_info
 
 CLICK_TEXT = re.compile(
     r"Clicked point:\s*([\d.]+)° N, ([\d.]+)° W — (sea, depth (\d+) m|land \(grid elevation -?\d+ m\))"

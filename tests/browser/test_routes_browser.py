@@ -9,7 +9,7 @@ import gpxpy.gpx
 import pytest
 from playwright.sync_api import expect
 
-from mapapp.urlstate import decode_routes
+from mapapp.io.urlstate import decode_routes
 
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 

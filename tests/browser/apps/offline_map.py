@@ -11,7 +11,7 @@ from folium.plugins import Draw, Fullscreen, MousePosition
 from folium.utilities import image_to_url
 from streamlit_folium import st_folium
 
-from mapapp.assets import assets_status, localize
+from mapapp.render.assets import assets_status, localize
 
 m = folium.Map(location=[65.8, -169.0], zoom_start=6, tiles=None)
 folium.GeoJson(

@@ -1,6 +1,6 @@
 """Engineering reference figures behind the tunnel model, each with its source.
 
-Everything the tunnel model (:mod:`mapapp.tunnel`) and the UI use as a "typical" value —
+Everything the tunnel model (:mod:`mapapp.engineering.tunnel`) and the UI use as a "typical" value —
 gradient limits, rock cover, bore sizes, unit costs, TBM advance rates, benchmark tunnels —
 is declared here as data, with the URLs it was taken from (compiled in the project's fact
 base, ``shared/reference/bering-facts.md`` §4). Nothing here is computed from a model.

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 import geopandas as gpd
 
-from .errors import DatasetError, InputError
-from .paths import context_dir
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.paths import context_dir
 
 __all__ = ["load_places", "load_lines", "place_lonlat"]
 

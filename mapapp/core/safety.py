@@ -39,7 +39,7 @@ import zipfile
 import zlib
 from collections import Counter
 
-from .errors import InputError, RouteFileError
+from mapapp.core.errors import InputError, RouteFileError
 
 __all__ = [
     "MAX_FEATURES_PER_FILE",

@@ -24,7 +24,7 @@ How the optimum is found
 ------------------------
 1. The relevant window of the grid (the corridor, or the points' bounding box plus a
    margin) is reprojected (``rasterio.warp.reproject``, bilinear) to
-   :data:`mapapp.geodesy.STRAIT_CRS`, an equal-area projection in metres centred on the
+   :data:`mapapp.core.geodesy.STRAIT_CRS`, an equal-area projection in metres centred on the
    strait, on square cells of true size: never a lon/lat grid treated as square. The cell
    is the grid's finest native spacing, at most :data:`AUTO_CELL_CAP_M`, enlarged if needed
    so that the window holds at most ``max_cells`` cells.
@@ -65,9 +65,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .errors import DatasetError, InputError
-from .geodesy import STRAIT_CENTER, STRAIT_CRS, center_lons, densify, distance
-from .routes import MODES, Route, Waypoint, slugify
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.geodesy import STRAIT_CENTER, STRAIT_CRS, center_lons, densify, distance
+from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
 __all__ = [
     "AUTO_CELL_CAP_M",
@@ -246,7 +246,7 @@ def parse_point(text, default_name: str = "") -> Waypoint:
             return Waypoint(lon, lat, default_name)
     if not s:
         raise InputError("a point is empty: give LON,LAT in degrees or a place name")
-    from .context import place_lonlat
+    from mapapp.data.context import place_lonlat
 
     places = _place_names()
     try:
@@ -260,7 +260,7 @@ def parse_point(text, default_name: str = "") -> Waypoint:
 
 
 def _place_names() -> dict:
-    from .context import load_places
+    from mapapp.data.context import load_places
 
     return {str(n).lower(): str(n) for n in load_places()["name"]}
 
@@ -397,7 +397,7 @@ class _CostModel:
         if self.land == "grid":
             with np.errstate(invalid="ignore"):
                 return np.asarray(elev, dtype="float64") > 0.0
-        from .coastline import is_land
+        from mapapp.data.coastline import is_land
 
         try:
             return np.atleast_1d(np.asarray(is_land(lons, lats, source=self.land), dtype=bool))
@@ -470,7 +470,7 @@ class _CostModel:
 
 
 def _open(grid):
-    from .bathymetry import Grid, open_grid
+    from mapapp.data.bathymetry import Grid, open_grid
 
     return grid if isinstance(grid, Grid) else open_grid(grid)
 
@@ -705,7 +705,7 @@ class _Surface:
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Cost per metre at points (metres): infinite where the point's own cell is
         impassable (or outside), else bilinear between the finite neighbouring cell centres
-        (as :meth:`mapapp.bathymetry.Grid.sample` interpolates the grid)."""
+        (as :meth:`mapapp.data.bathymetry.Grid.sample` interpolates the grid)."""
         pc, pf, pm, width = self._padded()
         rows, cols = self.cost.shape
         fc = (x - self.xmin) / self.cell - 0.5
@@ -829,7 +829,7 @@ def _land_cells(land, elev, box, shape, transform, tr) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return elev > 0.0
     if isinstance(land, str):
-        from .coastline import projected_land
+        from mapapp.data.coastline import projected_land
 
         try:
             geoms = np.asarray(projected_land(land), dtype=object)

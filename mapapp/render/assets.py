@@ -42,8 +42,8 @@ from urllib.parse import urljoin
 from branca.element import MacroElement
 from jinja2 import Template
 
-from mapapp.errors import AssetError
-from mapapp.paths import STATIC_DIR
+from mapapp.core.errors import AssetError
+from mapapp.core.paths import STATIC_DIR
 
 __all__ = [
     "COMPONENT_BASE_URL",

@@ -1,7 +1,7 @@
 """What a bored tunnel along a route would take: alignment, quantities, cost, schedule.
 
 The model is deliberately simple and fully documented in ``docs/tunnel-model.md``; every
-parameter default comes from :mod:`mapapp.references`, with its source.
+parameter default comes from :mod:`mapapp.core.references`, with its source.
 
 Vertical alignment
 ------------------
@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import references as refs
-from .errors import InputError, TunnelError
-from .profile import sample_profile, surface_runs
-from .routes import MODES
+from mapapp.core import references as refs
+from mapapp.core.errors import InputError, TunnelError
+from mapapp.engineering.profile import sample_profile, surface_runs
+from mapapp.routes.route import MODES
 
 __all__ = [
     "Bore",
@@ -77,7 +77,7 @@ class Bore:
 
 
 def bores_from_ref(key: str) -> tuple[Bore, ...]:
-    """The bores of a layout in :data:`mapapp.references.BORE_REFERENCES`.
+    """The bores of a layout in :data:`mapapp.core.references.BORE_REFERENCES`.
 
     >>> [(b.diameter_m, b.count, b.role) for b in bores_from_ref("channel_tunnel")]
     [(7.6, 2, 'running'), (4.8, 1, 'service')]
@@ -105,9 +105,9 @@ class TunnelParams:
     bores : tuple of Bore
         The tubes bored (all of them, for the excavated volume).
     cost_refs : tuple of str
-        Keys of :data:`mapapp.references.UNIT_COSTS` spanning the cost range.
+        Keys of :data:`mapapp.core.references.UNIT_COSTS` spanning the cost range.
     rate_refs : tuple of str
-        Keys of :data:`mapapp.references.ADVANCE_RATES` spanning the schedule range.
+        Keys of :data:`mapapp.core.references.ADVANCE_RATES` spanning the schedule range.
     grade_ref, cover_ref, bores_ref : str
         Reference behind each value, or ``"user"`` when set by hand.
     """
@@ -158,7 +158,7 @@ class TunnelParams:
 
     @classmethod
     def preset(cls, mode: str = "rail", **overrides) -> TunnelParams:
-        """Defaults for ``mode`` from :data:`mapapp.references.MODE_DEFAULTS`.
+        """Defaults for ``mode`` from :data:`mapapp.core.references.MODE_DEFAULTS`.
 
         Keyword arguments override single fields; an overridden gradient, cover or bore
         layout is marked as ``"user"`` (its reference no longer applies). ``None`` values
@@ -442,7 +442,7 @@ def design_tunnel(
     Parameters
     ----------
     profile : pandas.DataFrame
-        From :func:`mapapp.profile.sample_profile` (needs ``chainage_m`` m,
+        From :func:`mapapp.engineering.profile.sample_profile` (needs ``chainage_m`` m,
         ``elevation_m`` m positive up, ``surface`` sea/land; ``lon``/``lat`` degrees
         are used to place access points). Its ``attrs`` supply the route name, claims and
         grid description when present.
@@ -810,16 +810,16 @@ def tunnel_for_route(
 
     Parameters
     ----------
-    route : mapapp.routes.Route
-    grid : mapapp.bathymetry.Grid, optional
+    route : mapapp.routes.route.Route
+    grid : mapapp.data.bathymetry.Grid, optional
         Default: the embedded ETOPO5 grid.
     params : TunnelParams, optional
         Default: the preset of ``route.mode``.
     step_m, land_source, land_mask
-        Passed to :func:`mapapp.profile.sample_profile`.
+        Passed to :func:`mapapp.engineering.profile.sample_profile`.
     """
     if grid is None:
-        from .bathymetry import open_grid
+        from mapapp.data.bathymetry import open_grid
 
         grid = open_grid()
     profile = sample_profile(route, grid, step_m=step_m, land_source=land_source,

@@ -2,7 +2,7 @@
 
 A :class:`Route` is the unit everything else works on (metrics, profile, tunnel model,
 export, report). Longitudes are kept *continuous* for display (see
-:func:`mapapp.geodesy.unwrap_lons`); export code cuts lines at the antimeridian.
+:func:`mapapp.core.geodesy.unwrap_lons`); export code cuts lines at the antimeridian.
 
 Examples
 --------
@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .errors import RouteError
-from .geodesy import geodesic_length, leg_lengths, unwrap_lons
+from mapapp.core.errors import RouteError
+from mapapp.core.geodesy import geodesic_length, leg_lengths, unwrap_lons
 
 __all__ = [
     "MODES",
@@ -194,7 +194,7 @@ class Route:
     def geometry(self):
         """The route as a shapely ``LineString`` in degrees, longitudes continuous (may leave
         [-180, 180) near the antimeridian; cut it with
-        :func:`mapapp.geodesy.split_antimeridian` for RFC 7946 output).
+        :func:`mapapp.core.geodesy.split_antimeridian` for RFC 7946 output).
 
         Examples
         --------

@@ -30,8 +30,8 @@ nodata) keep ``NaN`` in both columns; their count is in ``df.attrs["nan_count"]`
 
 Examples
 --------
->>> from mapapp.bathymetry import open_grid
->>> from mapapp.routes import Route
+>>> from mapapp.data.bathymetry import open_grid
+>>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("d", "Dezhnev–Wales", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
 >>> df = sample_profile(r, open_grid())
 >>> list(df.columns)[:6]
@@ -48,8 +48,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .geodesy import densify, leg_lengths
+from mapapp.core.errors import InputError
+from mapapp.core.geodesy import densify, leg_lengths
 
 __all__ = [
     "AUTO_STEP_CAP_M",
@@ -88,7 +88,7 @@ def auto_step_m(grid) -> float:
 
     Parameters
     ----------
-    grid : mapapp.bathymetry.Grid
+    grid : mapapp.data.bathymetry.Grid
         The grid to sample (its ``info.res_m`` is the pixel size in metres).
 
     Returns
@@ -131,7 +131,7 @@ def classify_land(lons, lats, land_source: str = "gshhg", elevations=None) -> np
     lons, lats : array-like
         Points in degrees.
     land_source : str
-        A coastline source of :mod:`mapapp.coastline` (``"gshhg"``, ``"osm"``), or
+        A coastline source of :mod:`mapapp.data.coastline` (``"gshhg"``, ``"osm"``), or
         ``"grid"`` to classify from the elevations (land where elevation > 0 m; NaN is sea).
     elevations : array-like, optional
         Elevations in metres, needed for ``land_source="grid"``.
@@ -146,7 +146,7 @@ def classify_land(lons, lats, land_source: str = "gshhg", elevations=None) -> np
             raise InputError("land_source='grid' needs the sampled elevations")
         with np.errstate(invalid="ignore"):
             return np.asarray(elevations, dtype="float64") > 0.0
-    from .coastline import is_land
+    from mapapp.data.coastline import is_land
 
     on_land = is_land(lons, lats, source=land_source, shore_tolerance_m=SHORE_TOLERANCE_M)
     return np.atleast_1d(np.asarray(on_land, dtype=bool))
@@ -163,9 +163,9 @@ def sample_profile(
 
     Parameters
     ----------
-    route : mapapp.routes.Route
+    route : mapapp.routes.route.Route
         The route (waypoints in degrees).
-    grid : mapapp.bathymetry.Grid
+    grid : mapapp.data.bathymetry.Grid
         Bathymetry grid (elevations in metres, positive up).
     step_m : float, optional
         Largest spacing between samples along each leg, metres. Default: half the grid's

@@ -1,7 +1,7 @@
 """Preset candidate alignments (published proposals and references), with their claims.
 
 The presets live in ``geodata/presets/routes.json`` (see ``geodata/presets/README.md`` for
-how every waypoint was chosen). Each becomes a :class:`~mapapp.routes.Route` with
+how every waypoint was chosen). Each becomes a :class:`~mapapp.routes.route.Route` with
 ``origin="preset"``, its published ``claims``, the ``sources`` (URLs) behind them and
 ``notes`` saying whether the source gives any geometry.
 
@@ -27,9 +27,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import DatasetError, InputError
-from .paths import geodata_dir
-from .routes import Route
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.paths import geodata_dir
+from mapapp.routes.route import Route
 
 __all__ = ["claim_value", "get_preset", "load_presets", "preset_ids", "presets_path"]
 

@@ -1,8 +1,8 @@
 """Reading routes from files (GeoJSON, KML/KMZ, GPX, CSV) and from drawn GeoJSON.
 
 :func:`read_routes` takes a path or the bytes of an upload and returns
-:class:`~mapapp.routes.Route` objects with ``origin="uploaded"``. Bad files raise
-:class:`~mapapp.errors.RouteFileError` with a plain message naming the problem.
+:class:`~mapapp.routes.route.Route` objects with ``origin="uploaded"``. Bad files raise
+:class:`~mapapp.core.errors.RouteFileError` with a plain message naming the problem.
 :func:`routes_from_drawings` turns the folium Draw plugin's features into ``"drawn"`` routes.
 
 Formats
@@ -62,11 +62,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import safety
-from .errors import RouteError, RouteFileError
-from .geodesy import unwrap_lons
-from .routes import MODES, Route, Waypoint, slugify
-from .safety import clean_text, short_repr
+from mapapp.core import safety
+from mapapp.core.errors import RouteError, RouteFileError
+from mapapp.core.geodesy import unwrap_lons
+from mapapp.core.safety import clean_text, short_repr
+from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
 __all__ = [
     "FORMATS",
@@ -78,7 +78,7 @@ __all__ = [
     "routes_from_geojson",
 ]
 
-#: Default size limit of a route file, bytes (10 MB; :data:`mapapp.safety.MAX_UPLOAD_BYTES`).
+#: Default size limit of a route file, bytes (10 MB; :data:`mapapp.core.safety.MAX_UPLOAD_BYTES`).
 MAX_BYTES = safety.MAX_UPLOAD_BYTES
 #: Most vertices one route may have (simplify longer GPS tracks before uploading).
 MAX_WAYPOINTS = safety.MAX_VERTICES_PER_ROUTE
@@ -148,13 +148,13 @@ def read_routes(
     ------
     RouteFileError
         Empty or too large file, unsupported extension, malformed content, no line
-        geometry, coordinates out of range, more than the limits of :mod:`mapapp.safety`
+        geometry, coordinates out of range, more than the limits of :mod:`mapapp.core.safety`
         (routes, vertices, features), XML with a DTD or entities, a KMZ that expands too
         much … The message names the problem.
 
     Notes
     -----
-    Names are cleaned with :func:`mapapp.safety.clean_text` (no control characters, at most
+    Names are cleaned with :func:`mapapp.core.safety.clean_text` (no control characters, at most
     200 characters); HTML in names is kept as text and escaped wherever it is shown.
     """
     data, filename = _read_source(source, filename, max_bytes)
@@ -394,8 +394,8 @@ def _cell_key(lon: float, lat: float) -> tuple[int, int]:
 
 
 def _unique_id(base: str, taken) -> str:
-    """Like :func:`mapapp.routes.unique_id`, but the suffixed id stays within the 60
-    characters :class:`~mapapp.routes.Route` keeps (a longer one would be cut back to a
+    """Like :func:`mapapp.routes.route.unique_id`, but the suffixed id stays within the 60
+    characters :class:`~mapapp.routes.route.Route` keeps (a longer one would be cut back to a
     duplicate)."""
     slug = slugify(base)
     n = 1

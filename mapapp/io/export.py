@@ -11,12 +11,12 @@ Conventions
 -----------
 * Coordinates are WGS84 longitude/latitude in degrees, longitudes in [-180, 180].
 * Lines are cut at the antimeridian (RFC 7946 §3.1.9) into MultiLineStrings with
-  :func:`mapapp.geodesy.split_antimeridian`; the parts meet at ±180° at the same latitude.
+  :func:`mapapp.core.geodesy.split_antimeridian`; the parts meet at ±180° at the same latitude.
 * GeoJSON coordinates have 6 decimals (1e-6° ≈ 0.1 m of latitude).
 
 Examples
 --------
->>> from mapapp.routes import Route
+>>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("demo", "Demo", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
 >>> import json
 >>> fc = json.loads(geojson_bytes([r]))
@@ -40,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ExportError
-from .geodesy import normalize_lon, split_antimeridian
+from mapapp.core.errors import ExportError
+from mapapp.core.geodesy import normalize_lon, split_antimeridian
 
 __all__ = [
     "FORMATS",
@@ -100,14 +100,14 @@ def route_colour(route, index: int = 0) -> str:
 
     Parameters
     ----------
-    route : mapapp.routes.Route
+    route : mapapp.routes.route.Route
     index : int
         Position of the route in the list being drawn (picks the entry of
-        :data:`mapapp.routes.PALETTE`, as on the interactive map).
+        :data:`mapapp.routes.route.PALETTE`, as on the interactive map).
     """
     from matplotlib.colors import to_hex
 
-    from .routes import route_colour as palette_colour
+    from mapapp.routes.route import route_colour as palette_colour
 
     if route.colour:
         try:
@@ -201,11 +201,11 @@ def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
 
     Parameters
     ----------
-    route : mapapp.routes.Route
+    route : mapapp.routes.route.Route
     tunnel : TunnelResult or dict, optional
         Tunnel model results for the route (stored under ``"tunnel"``).
     metrics : bool
-        Add the figures of :func:`mapapp.metrics.route_metrics` (subsea/land km …).
+        Add the figures of :func:`mapapp.routes.metrics.route_metrics` (subsea/land km …).
 
     Returns
     -------
@@ -228,7 +228,7 @@ def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
     }
     if metrics:
         try:
-            from .metrics import route_metrics
+            from mapapp.routes.metrics import route_metrics
         except ImportError:  # metrics module not installed: export the geometry figures only
             route_metrics = None
         extra = _jsonable(route_metrics(route)) if route_metrics else {}
@@ -254,7 +254,7 @@ def export_filename(routes, fmt: str, date=None, prefix: str = "bering") -> str:
 
     Examples
     --------
-    >>> from mapapp.routes import Route
+    >>> from mapapp.routes.route import Route
     >>> rs = [Route.from_coords(i, i, [(0, 0), (1, 1)]) for i in "abcde"]
     >>> export_filename(rs, "csv", "2025-11-03")
     'bering-a-b-c-and-2-more-2025-11-03-waypoints.csv'
@@ -495,7 +495,7 @@ def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
 def waypoints_csv_bytes(routes) -> bytes:
     """Waypoints as CSV: ``route_id, route_name, seq, name, lon, lat`` (degrees, 6 dp).
 
-    >>> from mapapp.routes import Route
+    >>> from mapapp.routes.route import Route
     >>> r = Route.from_coords("a", "A", [(-169.6519, 66.0792, "Cape Dezhnev"), (181.0, 65.0)])
     >>> print(waypoints_csv_bytes([r]).decode().strip())
     route_id,route_name,seq,name,lon,lat
@@ -528,7 +528,7 @@ def profile_csv_bytes(profiles) -> bytes:
     Parameters
     ----------
     profiles : pandas.DataFrame or mapping
-        One profile from :func:`mapapp.profile.sample_profile` (columns ``chainage_m,
+        One profile from :func:`mapapp.engineering.profile.sample_profile` (columns ``chainage_m,
         lon, lat, elevation_m, surface, leg`` …) or a mapping route id -> profile; with a
         mapping a first column ``route_id`` is added. Metres and degrees.
     """

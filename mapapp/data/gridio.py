@@ -9,7 +9,7 @@ unpacking), so memory does not grow with the file. It is written as ``<name>.par
 (never listed by the app), checked, and renamed into place only when complete and valid.
 
 The native CRS is kept (e.g. IBCAO's polar stereographic EPSG:3996):
-:class:`mapapp.bathymetry.Grid` reprojects points and boxes on the fly.
+:class:`mapapp.data.bathymetry.Grid` reprojects points and boxes on the fly.
 
 Sign convention
 ---------------
@@ -64,9 +64,15 @@ from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
-from .bathymetry import NETCDF_VARIABLES, Grid, GridInfo, provenance_path, read_provenance
-from .errors import DatasetError, InputError, MapAppError
-from .paths import bathymetry_dir
+from mapapp.core.errors import DatasetError, InputError, MapAppError
+from mapapp.core.paths import bathymetry_dir
+from mapapp.data.bathymetry import (
+    NETCDF_VARIABLES,
+    Grid,
+    GridInfo,
+    provenance_path,
+    read_provenance,
+)
 
 __all__ = [
     "COG_OPTIONS",
@@ -349,7 +355,7 @@ def _sample(src: SourceGrid, max_size: int = 400) -> tuple[np.ndarray, np.ndarra
 def _coastline_vote(vals, lon, lat) -> tuple[int, float, float]:
     """(number of sampled sea cells, share above 0, share below 0) by the GSHHG coastline."""
     try:
-        from .coastline import coastline_extent, is_land
+        from mapapp.data.coastline import coastline_extent, is_land
 
         w, s, e, n = coastline_extent()
     except MapAppError:
@@ -622,7 +628,7 @@ class ImportResult:
 def check_name_free(folder: Path, stem: str, own: str) -> None:
     """Refuse a name whose provenance sidecar another grid (other suffix) already uses, and
     the embedded default grid's name (it is never replaced, even with ``force``)."""
-    from .paths import DEFAULT_GRID_NAME
+    from mapapp.core.paths import DEFAULT_GRID_NAME
 
     if f"{stem}{own}" == DEFAULT_GRID_NAME or stem == Path(DEFAULT_GRID_NAME).stem:
         raise InputError(
@@ -639,7 +645,7 @@ def check_name_free(folder: Path, stem: str, own: str) -> None:
 
 
 def _default_stem(path: Path) -> str:
-    from .fetch import safe_name
+    from mapapp.data.fetch import safe_name
 
     stem = path.name
     for suffix in (".partial", ".download", ".tif", ".tiff", ".nc4", ".nc", ".asc", ".grd"):
@@ -649,7 +655,7 @@ def _default_stem(path: Path) -> str:
 
 
 def _known_provenance(path: Path) -> dict:
-    from .fetch import CATALOGUE
+    from mapapp.data.fetch import CATALOGUE
 
     low = path.name.lower()
     for prefix, sid in _KNOWN.items():
@@ -708,7 +714,7 @@ def import_grid(
     InputError
         See :func:`inspect_source`; a name already taken (use ``force``); all-nodata grid.
     """
-    from .fetch import parse_bbox, safe_name
+    from mapapp.data.fetch import parse_bbox, safe_name
 
     paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
     if not paths:
@@ -915,7 +921,7 @@ def register_remote(url: str, *, name: str | None = None, folder: Path | None = 
         URL refused, not a single-band georeferenced raster, not tiled (every read would
         fetch whole rows), or a name already taken.
     """
-    from .fetch import safe_name
+    from mapapp.data.fetch import safe_name
 
     hosts = tuple(remote_hosts() if hosts is None else hosts)
     url = check_remote_url(url, hosts)

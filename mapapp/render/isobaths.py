@@ -5,7 +5,7 @@ lon/lat read of the grid, then the parts on land (per the coastline) are removed
 
 Examples
 --------
->>> from mapapp.bathymetry import open_grid
+>>> from mapapp.data.bathymetry import open_grid
 >>> lines = isobaths(open_grid(), (-170.2, 65.3, -167.8, 66.3), interval_m=20)
 >>> sorted(set(lines["depth_m"]))
 [-40.0, -20.0]
@@ -22,8 +22,8 @@ from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.transform import from_bounds
 
-from .bathymetry import Grid
-from .errors import InputError
+from mapapp.core.errors import InputError
+from mapapp.data.bathymetry import Grid
 
 __all__ = ["isobath_levels", "isobaths"]
 

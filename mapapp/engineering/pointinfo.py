@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from mapapp.bathymetry import open_grid
+>>> from mapapp.data.bathymetry import open_grid
 >>> p = point_info(open_grid(), -168 - 5 / 12, 65 + 8 / 12)
 >>> p.surface, p.elevation_m
 ('sea', -49.0)
@@ -15,10 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .bathymetry import Grid
-from .coastline import is_land
-from .errors import InputError
-from .geodesy import normalize_lon
+from mapapp.core.errors import InputError
+from mapapp.core.geodesy import normalize_lon
+from mapapp.data.bathymetry import Grid
+from mapapp.data.coastline import is_land
 
 __all__ = ["PointInfo", "point_info", "format_lonlat"]
 

@@ -31,8 +31,8 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from .assets import SCREENSHOTER_JS_URL
-from .geodesy import STRAIT_CENTER
+from mapapp.core.geodesy import STRAIT_CENTER
+from mapapp.render.assets import SCREENSHOTER_JS_URL
 
 __all__ = [
     "BASEMAPS",
@@ -258,7 +258,7 @@ class Legend(MacroElement):
 
 def legend_html(cmap_name: str, vmin: float, vmax: float, title: str, note: str = "") -> str:
     """Compact legend: a CSS gradient from a branca colormap and ticks in metres."""
-    from .overlay import get_cmap
+    from mapapp.render.overlay import get_cmap
 
     cmap = get_cmap(cmap_name)
     stops = np.linspace(0, 1, 11)
@@ -286,9 +286,9 @@ def legend_html(cmap_name: str, vmin: float, vmax: float, title: str, note: str 
 
 
 def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGroup:
-    """The rendered grid (an :class:`~mapapp.overlay.Overlay`) with its legend.
+    """The rendered grid (an :class:`~mapapp.render.overlay.Overlay`) with its legend.
 
-    ``info`` is the grid's :class:`~mapapp.bathymetry.GridInfo`: its name and resolution are
+    ``info`` is the grid's :class:`~mapapp.data.bathymetry.GridInfo`: its name and resolution are
     stated in the layer name and the legend.
     """
     fg = folium.FeatureGroup(name=f"Bathymetry: {_html.escape(info.name)}")  # control: HTML
@@ -348,7 +348,7 @@ def _escaped(gdf, fields):
 
 
 def isobath_layer(lines, interval_m: float) -> folium.FeatureGroup:
-    """Isobaths (GeoDataFrame from :func:`mapapp.isobaths.isobaths`) with depth labels."""
+    """Isobaths (GeoDataFrame from :func:`mapapp.render.isobaths.isobaths`) with depth labels."""
     fg = folium.FeatureGroup(name=f"Isobaths ({interval_m:g} m)")
     if len(lines):
         _geojson(
@@ -516,11 +516,11 @@ def build_map(
     width_px: int = 1200,
 ) -> folium.Map:
     """A complete map with every layer on it (for standalone HTML export and tests)."""
-    from .bathymetry import open_grid
-    from .coastline import SOURCES, display_land, land_geometry
-    from .context import load_lines, load_places
-    from .isobaths import isobaths
-    from .overlay import COLORMAPS, render_overlay
+    from mapapp.data.bathymetry import open_grid
+    from mapapp.data.coastline import SOURCES, display_land, land_geometry
+    from mapapp.data.context import load_lines, load_places
+    from mapapp.render.isobaths import isobaths
+    from mapapp.render.overlay import COLORMAPS, render_overlay
 
     grid = grid or open_grid()
     m = base_map(view, draw=draw)

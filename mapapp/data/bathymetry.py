@@ -39,9 +39,9 @@ from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.windows import Window
 
-from .errors import DatasetError, InputError
-from .geodesy import distance
-from .paths import DEFAULT_GRID_NAME, bathymetry_dir
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.geodesy import distance
+from mapapp.core.paths import DEFAULT_GRID_NAME, bathymetry_dir
 
 __all__ = [
     "GRID_SUFFIXES",
@@ -53,7 +53,7 @@ __all__ = [
     "read_provenance",
 ]
 
-#: File endings recognised as grids (``.vrt``: a registered remote COG, see mapapp.gridio).
+#: File endings recognised as grids (``.vrt``: a registered remote COG, see mapapp.data.gridio).
 GRID_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc", ".vrt")
 
 #: NetCDF variable names tried in order (GEBCO ``elevation``, ETOPO ``z`` …).

@@ -19,7 +19,7 @@ against ``Content-Length`` / ``Content-Range`` and the SHA-256 or MD5 when one i
 It uses the standard library's ``urllib`` rather than pooch because pooch cannot resume.
 
 :func:`fetch` plans the request(s), downloads, then converts with
-:func:`mapapp.gridio.import_grid` into a Cloud-Optimised GeoTIFF plus provenance sidecar
+:func:`mapapp.data.gridio.import_grid` into a Cloud-Optimised GeoTIFF plus provenance sidecar
 in ``geodata/bathymetry/``, renamed into place only when complete and valid.
 
 Service base URLs can be overridden by environment variables (tests point them at a local
@@ -56,8 +56,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import FetchError, InputError, MapAppError
-from .paths import bathymetry_dir
+from mapapp.core.errors import FetchError, InputError, MapAppError
+from mapapp.core.paths import bathymetry_dir
 
 __all__ = [
     "AOI",
@@ -262,7 +262,7 @@ def catalogue(include_local: bool = True, folder: Path | None = None) -> dict:
     """
     out = {"sources": [s.to_dict() for s in CATALOGUE.values()], "local": []}
     if include_local:
-        from .datasets import list_datasets
+        from mapapp.data.datasets import list_datasets
 
         for e in list_datasets(folder):
             d = {"file": e.name, "path": str(e.path), "error": e.error}
@@ -784,7 +784,7 @@ def fetch(
         Bad request, download or verification failure; or :class:`DatasetError` when what
         was downloaded is not a usable grid (it is then discarded).
     """
-    from . import gridio
+    from mapapp.data import gridio
 
     plan = plan_fetch(source_id, bbox, resolution, name)
     folder = Path(folder or bathymetry_dir())

@@ -1,6 +1,6 @@
 """Print-quality report figures (PNG, PDF, SVG) drawn with matplotlib, no browser.
 
-The map is drawn in :data:`mapapp.geodesy.STRAIT_CRS`, a Lambert azimuthal equal-area
+The map is drawn in :data:`mapapp.core.geodesy.STRAIT_CRS`, a Lambert azimuthal equal-area
 projection centred on the strait: areas are true everywhere, distances and directions are
 true only at the centre. Therefore
 
@@ -16,8 +16,8 @@ so tests can check the geometry independently.
 
 Examples
 --------
->>> from mapapp.bathymetry import open_grid
->>> from mapapp.routes import Route
+>>> from mapapp.data.bathymetry import open_grid
+>>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("demo", "Demo", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
 >>> png, lay = render_report([r], open_grid(), dpi=50, size_in=(8, 6), return_layout=True)
 >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", lay.scale_bar_km in (10, 20, 25, 50)
@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 from pyproj import Transformer
 
-from .errors import DatasetError, InputError
-from .geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify
 
 __all__ = ["FORMATS", "MAX_DPI", "ReportLayout", "build_figure", "parse_bbox", "render_report"]
 
@@ -63,7 +63,7 @@ class ReportLayout:
     Attributes
     ----------
     crs : pyproj.CRS
-        The map projection (:data:`~mapapp.geodesy.STRAIT_CRS`).
+        The map projection (:data:`~mapapp.core.geodesy.STRAIT_CRS`).
     extent : tuple
         (xmin, xmax, ymin, ymax) of the map axes, metres.
     bbox : tuple
@@ -355,7 +355,7 @@ def _draw_land(ax, extent, land_source, lay):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from .coastline import load_land
+    from mapapp.data.coastline import load_land
 
     try:
         land = load_land(land_source)
@@ -407,9 +407,9 @@ def _draw_context(ax, extent, lay, handles):
     from matplotlib.lines import Line2D
 
     try:
-        from .context import load_lines, load_places
+        from mapapp.data.context import load_lines, load_places
     except ImportError:
-        lay.notes.append("places, maritime boundary and date line: mapapp.context not installed")
+        lay.notes.append("places, maritime boundary and date line: mapapp.data.context not installed")
         return []
     try:
         places, lines = load_places(), load_lines()
@@ -480,7 +480,7 @@ def _place_labels(ax, fig, labels, occupied):
 def _draw_routes(ax, routes, extent, handles):
     from matplotlib.lines import Line2D
 
-    from .export import route_colour
+    from mapapp.io.export import route_colour
 
     label_at = []
     for i, route in enumerate(routes):
@@ -586,7 +586,7 @@ def _draw_north_arrow(ax, extent, lay):
 
 
 def _attributions(grid, land_source, context_used) -> list[str]:
-    from .coastline import SOURCES
+    from mapapp.data.coastline import SOURCES
 
     info = grid.info
     bathy = f"Bathymetry: {info.name}"
@@ -612,12 +612,12 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
     tunnel crown dashed when a tunnel result is given."""
     from matplotlib.lines import Line2D
 
-    from .export import route_colour
+    from mapapp.io.export import route_colour
 
     try:
-        from .profile import sample_profile
+        from mapapp.engineering.profile import sample_profile
     except ImportError:
-        lay.notes.append("profile panel: mapapp.profile not installed")
+        lay.notes.append("profile panel: mapapp.engineering.profile not installed")
         ax.set_axis_off()
         return
     tunnels = tunnels or {}
@@ -669,7 +669,7 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
 
 
 def _metrics_rows(routes):
-    from .metrics import route_metrics
+    from mapapp.routes.metrics import route_metrics
 
     cols = [("length_km", "Length (km)"), ("subsea_km", "Subsea (km)"), ("land_km", "Land (km)"),
             ("longest_subsea_km", "Longest subsea run (km)")]
@@ -689,7 +689,7 @@ def _draw_table(ax, routes, lay):
     try:
         header, rows = _metrics_rows(routes)
     except ImportError:
-        lay.notes.append("metrics table: mapapp.metrics not installed")
+        lay.notes.append("metrics table: mapapp.routes.metrics not installed")
         return
     widths = [0.3, 0.1] + [0.6 / (len(header) - 2)] * (len(header) - 2)
     table = ax.table(cellText=rows, colLabels=header, colWidths=widths, loc="upper left",
@@ -881,7 +881,7 @@ def render_report(
     Parameters
     ----------
     routes : list of Route
-    grid : mapapp.bathymetry.Grid
+    grid : mapapp.data.bathymetry.Grid
         Bathymetry shown (depth in metres, colour bar) and sampled for the profile.
     out : str or Path, optional
         Also write the file there (atomically).
@@ -928,7 +928,7 @@ def render_report(
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
-        from .export import atomic_write
+        from mapapp.io.export import atomic_write
 
         atomic_write(Path(out), data)
     return (data, lay) if return_layout else data

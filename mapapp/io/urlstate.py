@@ -17,18 +17,18 @@ Parameters (all optional; values are plain strings, as in ``st.query_params``):
 
 Sizes are bounded: at most :data:`MAX_ROUTES` routes of at most :data:`MAX_WAYPOINTS`
 waypoints each, and :data:`MAX_PARAM_CHARS` characters per parameter; :func:`encode_state`
-refuses larger states with :class:`~mapapp.errors.InputError` (share a file instead).
+refuses larger states with :class:`~mapapp.core.errors.InputError` (share a file instead).
 
 Decoding is strict per parameter: :func:`decode_state` validates each parameter on its own.
 By default it returns a :class:`UrlState` holding everything that validated and, in
 ``state.errors``, one message per parameter it had to drop (a tampered ``r`` drops the
-routes, not the view). With ``strict=True`` it raises :class:`~mapapp.errors.InputError`
+routes, not the view). With ``strict=True`` it raises :class:`~mapapp.core.errors.InputError`
 at the first bad parameter instead. The ``decode_*`` helpers for single parameters always
 raise.
 
 Examples
 --------
->>> from mapapp.routes import Route
+>>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("mine", "Mine", [(-169.7, 66.0, "start"), (-168.1, 65.7)])
 >>> q = encode_state(UrlState(center=(65.75, -168.98), zoom=9, presets=["direct-shortest"],
 ...                           routes=[r], selected="mine"))
@@ -52,9 +52,9 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .errors import InputError, RouteError
-from .routes import MODES, Route, Waypoint, slugify
-from .safety import clean_text, short_repr
+from mapapp.core.errors import InputError, RouteError
+from mapapp.core.safety import clean_text, short_repr
+from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
 __all__ = [
     "MAX_PARAM_CHARS",
@@ -339,7 +339,7 @@ def decode_presets(text: str, known=None) -> list[str]:
     if len(ids) > _MAX_PRESETS:
         raise InputError(f"too many preset ids (limit {_MAX_PRESETS})")
     if known is None:
-        from .presets import preset_ids
+        from mapapp.routes.presets import preset_ids
 
         known = preset_ids()
     bad = [p for p in ids if p not in known]
@@ -387,7 +387,7 @@ def decode_state(params: Mapping, strict: bool = False, known_presets=None) -> U
     strict : bool
         Raise :class:`InputError` at the first bad parameter instead of dropping it.
     known_presets : iterable of str, optional
-        Valid preset ids (default: :func:`mapapp.presets.preset_ids`).
+        Valid preset ids (default: :func:`mapapp.routes.presets.preset_ids`).
 
     Returns
     -------

@@ -7,7 +7,7 @@ row per 0.1° here). :func:`render_overlay` does that with :func:`rasterio.warp.
 
 Examples
 --------
->>> from mapapp.bathymetry import open_grid
+>>> from mapapp.data.bathymetry import open_grid
 >>> ov = render_overlay(open_grid(), (-170.2, 65.3, -167.8, 66.3), width_px=200)
 >>> ov.png[:4] == b"\\x89PNG", ov.rgba.shape[1]
 (True, 200)
@@ -30,8 +30,8 @@ from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.transform import from_bounds
 
-from .bathymetry import Grid
-from .errors import InputError
+from mapapp.core.errors import InputError
+from mapapp.data.bathymetry import Grid
 
 __all__ = ["COLORMAPS", "get_cmap", "Overlay", "render_overlay", "mercator_bounds"]
 

@@ -1,22 +1,22 @@
 """Route metrics on the WGS84 ellipsoid: lengths, under water vs over land, landfalls, claims.
 
-Every length is a geodesic from :data:`mapapp.geodesy.GEOD` (pyproj.Geod), never spherical.
-Land and sea come from the coastline polygons (:mod:`mapapp.coastline`, GSHHG full resolution
+Every length is a geodesic from :data:`mapapp.core.geodesy.GEOD` (pyproj.Geod), never spherical.
+Land and sea come from the coastline polygons (:mod:`mapapp.data.coastline`, GSHHG full resolution
 by default), never from the coarse bathymetry grid.
 
 How "under water" is measured: each leg is densified along its geodesic (points at most
-``step_m`` = 50 m apart, :func:`mapapp.geodesy.densify`); each piece between consecutive points
+``step_m`` = 50 m apart, :func:`mapapp.core.geodesy.densify`); each piece between consecutive points
 is classified by whether its midpoint lies on land, and its geodesic length is added to
 ``land_km`` or ``subsea_km``. The error is at most one step per coastline crossing.
 
 Landfalls: the land polygons a route touches (point on land or within ``touch_m`` = 10 m of a
 shore), in route order, named after the known places each polygon contains
-(:data:`mapapp.coastline.LANDMASS_POINTS`: Chukotka mainland, Big Diomede, Little Diomede,
+(:data:`mapapp.data.coastline.LANDMASS_POINTS`: Chukotka mainland, Big Diomede, Little Diomede,
 Fairway Rock, Seward Peninsula mainland); other polygons are "unnamed land".
 
 Examples
 --------
->>> from mapapp.routes import Route
+>>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("d", "Dezhnev-Wales", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
 >>> m = route_metrics(r)
 >>> round(m["length_km"], 1), [f["name"] for f in m["landfalls"]]
@@ -35,10 +35,10 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .coastline import LANDMASS_POINTS, closest_shore_points, load_land
-from .errors import InputError
-from .geodesy import STRAIT_CRS, center_lons, densify, distance
-from .routes import Route
+from mapapp.core.errors import InputError
+from mapapp.core.geodesy import STRAIT_CRS, center_lons, densify, distance
+from mapapp.data.coastline import LANDMASS_POINTS, closest_shore_points, load_land
+from mapapp.routes.route import Route
 
 __all__ = [
     "DENSIFY_STEP_M",
@@ -221,7 +221,7 @@ def route_metrics(
 
 def diomede_gap_m(source: str = "gshhg") -> float:
     """Closest shore-to-shore distance between Big and Little Diomede, metres (WGS84 geodesic
-    between the two closest points, found in :data:`~mapapp.geodesy.STRAIT_CRS`).
+    between the two closest points, found in :data:`~mapapp.core.geodesy.STRAIT_CRS`).
     Published: 3.8 km (3.75 km; "less than 3.9 km")."""
     return closest_shore_points("Big Diomede", "Little Diomede", source)[2]
 

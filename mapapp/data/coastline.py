@@ -20,9 +20,9 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .errors import DatasetError
-from .geodesy import center_lons
-from .paths import coastline_dir
+from mapapp.core.errors import DatasetError
+from mapapp.core.geodesy import center_lons
+from mapapp.core.paths import coastline_dir
 
 __all__ = [
     "SOURCES",
@@ -138,9 +138,9 @@ LANDMASS_POINTS = {
 
 @lru_cache(maxsize=4)
 def projected_land(source: str = "gshhg") -> tuple:
-    """Land polygons projected to :data:`mapapp.geodesy.STRAIT_CRS` (metres), in the row
+    """Land polygons projected to :data:`mapapp.core.geodesy.STRAIT_CRS` (metres), in the row
     order of :func:`load_land`, as a tuple of shapely geometries."""
-    from .geodesy import STRAIT_CRS
+    from mapapp.core.geodesy import STRAIT_CRS
 
     return tuple(load_land(source).to_crs(STRAIT_CRS).geometry.values)
 
@@ -180,7 +180,7 @@ def landmass_index(name: str, source: str = "gshhg") -> int:
 def _to_strait(lon, lat):
     import pyproj
 
-    from .geodesy import STRAIT_CRS
+    from mapapp.core.geodesy import STRAIT_CRS
 
     tr = pyproj.Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
     return tr.transform(lon, lat)
@@ -189,7 +189,7 @@ def _to_strait(lon, lat):
 def _from_strait(x, y):
     import pyproj
 
-    from .geodesy import STRAIT_CRS
+    from mapapp.core.geodesy import STRAIT_CRS
 
     tr = pyproj.Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True)
     return tr.transform(x, y)
@@ -198,7 +198,7 @@ def _from_strait(x, y):
 def nearest_shore_point(lon: float, lat: float, landmass: str, source: str = "gshhg"):
     """The point of ``landmass``'s coastline nearest to (lon, lat).
 
-    The search is done in :data:`mapapp.geodesy.STRAIT_CRS` (metres); the returned distance
+    The search is done in :data:`mapapp.core.geodesy.STRAIT_CRS` (metres); the returned distance
     is the geodesic (WGS84) between the given point and the shore point.
 
     Parameters
@@ -222,7 +222,7 @@ def nearest_shore_point(lon: float, lat: float, landmass: str, source: str = "gs
     """
     from shapely.ops import nearest_points
 
-    from .geodesy import distance
+    from mapapp.core.geodesy import distance
 
     poly = projected_land(source)[landmass_index(landmass, source)]
     lon_c = float(center_lons(lon))
@@ -235,7 +235,7 @@ def nearest_shore_point(lon: float, lat: float, landmass: str, source: str = "gs
 def closest_shore_points(landmass_a: str, landmass_b: str, source: str = "gshhg"):
     """The two closest points of two landmasses and the geodesic distance between them.
 
-    Both polygons are projected to :data:`mapapp.geodesy.STRAIT_CRS` for the nearest-point
+    Both polygons are projected to :data:`mapapp.core.geodesy.STRAIT_CRS` for the nearest-point
     search; the distance is then the WGS84 geodesic between the two points found.
 
     Returns
@@ -251,7 +251,7 @@ def closest_shore_points(landmass_a: str, landmass_b: str, source: str = "gshhg"
     """
     from shapely.ops import nearest_points
 
-    from .geodesy import distance
+    from mapapp.core.geodesy import distance
 
     land = projected_land(source)
     pa = land[landmass_index(landmass_a, source)]

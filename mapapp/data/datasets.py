@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bathymetry import GRID_SUFFIXES, Grid, GridInfo
-from .errors import DatasetError, InputError
-from .paths import DEFAULT_GRID_NAME, bathymetry_dir
+from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.paths import DEFAULT_GRID_NAME, bathymetry_dir
+from mapapp.data.bathymetry import GRID_SUFFIXES, Grid, GridInfo
 
 __all__ = ["DatasetEntry", "list_datasets", "resolve_dataset"]
 
