@@ -79,7 +79,7 @@ def build_grid(folder: Path, width: int, height: int) -> tuple[Path, float]:
     from rasterio.transform import from_bounds
     from rasterio.windows import Window
 
-    from mapapp.data.gridio import COG_OPTIONS
+    from mapapp.data.gridimport import COG_OPTIONS
 
     t0 = time.perf_counter()
     west, south, east, north = EXTENT

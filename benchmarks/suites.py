@@ -371,7 +371,7 @@ def sampling(ctx: Context) -> list[Measurement]:
                    f"{raw[3] * 1000:.0f} ms ({raw[4]:.0f}×)" if raw else "")
                 + ". The per-point work is already vectorised; fix: store large grids with a "
                 "codec that inflates faster (ZSTD) or let GDAL decode tiles in parallel "
-                "(GDAL_NUM_THREADS) in mapapp.data.gridio's COG options")
+                "(GDAL_NUM_THREADS) in mapapp.data.gridimport's COG options")
             ms.append(Measurement(f"Profile sampling vs naive per-point rasterio.sample "
                                   f"({n:,} points, {grid})", s, "×", (">=", 50.0), note=note))
         if method.startswith("mapapp sample_profile"):

@@ -25,8 +25,12 @@ MODULES = [
     "mapapp.core.references",
     "mapapp.io.export",
     "mapapp.engineering.optimise",
+    "mapapp.data.files",
+    "mapapp.data.catalogue",
+    "mapapp.data.download",
+    "mapapp.data.gridimport",
+    "mapapp.data.remote",
     "mapapp.data.fetch",
-    "mapapp.data.gridio",
     "mapapp.core.safety",
 ]
 

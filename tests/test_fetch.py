@@ -22,7 +22,7 @@ import rasterio
 from scipy.io import netcdf_file
 
 from mapapp.core.errors import FetchError, InputError
-from mapapp.data import datasets, fetch
+from mapapp.data import catalogue, datasets, fetch
 from mapapp.data.bathymetry import Grid, read_provenance
 from tests.conftest import REPO, write_grid
 
@@ -225,32 +225,32 @@ def test_plan_builds_the_documented_requests(monkeypatch):
     monkeypatch.delenv("MAPAPP_ERDDAP_LON360", raising=False)
     for var in ("MAPAPP_GMRT_URL", "MAPAPP_ETOPO_URL", "MAPAPP_ERDDAP_URL"):
         monkeypatch.delenv(var, raising=False)
-    g = fetch.plan_fetch("gmrt", "-170.2,65.3,-167.8,66.3", "max")
+    g = catalogue.plan_fetch("gmrt", "-170.2,65.3,-167.8,66.3", "max")
     assert g.urls == ["https://www.gmrt.org/services/GridServer?west=-170.2&east=-167.8"
                       "&south=65.3&north=66.3&layer=topo&format=geotiff&resolution=max"]
-    e = fetch.plan_fetch("etopo2022", None, "15s")
-    assert e.bbox == fetch.AOI and e.crop
+    e = catalogue.plan_fetch("etopo2022", None, "15s")
+    assert e.bbox == catalogue.AOI and e.crop
     assert e.urls == [f"https://www.ngdc.noaa.gov/mgg/global/relief/ETOPO2022/data/15s/"
                       f"15s_surface_elev_gtif/ETOPO_2022_v1_15s_{t}_surface.tif"
                       for t in ("N75W180", "N75W165")]
-    e60 = fetch.plan_fetch("etopo2022", None, "60s")
+    e60 = catalogue.plan_fetch("etopo2022", None, "60s")
     assert e60.urls[0].endswith("60s/60s_surface_elev_gtif/ETOPO_2022_v1_60s_N90W180_surface.tif")
-    r = fetch.plan_fetch("etopo2022-erddap", "-174,63.5,-164.5,66.5", "15s")
+    r = catalogue.plan_fetch("etopo2022-erddap", "-174,63.5,-164.5,66.5", "15s")
     assert urllib.parse.unquote(r.urls[0]) == ("https://coastwatch.pfeg.noaa.gov/erddap/griddap/"
                                                "ETOPO_2022_v1_15s.nc?z[(63.5):(66.5)][(-174):(-164.5)]")
     monkeypatch.setenv("MAPAPP_ERDDAP_LON360", "1")
-    r = fetch.plan_fetch("etopo2022-erddap", "-174,63.5,-164.5,66.5", "30s")
+    r = catalogue.plan_fetch("etopo2022-erddap", "-174,63.5,-164.5,66.5", "30s")
     assert urllib.parse.unquote(r.urls[0]).endswith("ETOPO_2022_v1_30s.nc?z[(63.5):(66.5)][(186):(195.5)]")
     monkeypatch.setenv("MAPAPP_GMRT_URL", "http://127.0.0.1:9/gs/")
-    assert fetch.plan_fetch("gmrt").urls[0].startswith("http://127.0.0.1:9/gs?west=-174&")
+    assert catalogue.plan_fetch("gmrt").urls[0].startswith("http://127.0.0.1:9/gs?west=-174&")
 
 
 def test_etopo_tiles_by_north_west_corner():
-    assert fetch.etopo_tiles((-170.2, 65.3, -167.8, 66.3)) == ["N75W180"]
-    assert fetch.etopo_tiles((-174.0, 63.5, -164.5, 66.5)) == ["N75W180", "N75W165"]
-    assert fetch.etopo_tiles((-170, 58, -160, 62)) == ["N75W180", "N75W165", "N60W180", "N60W165"]
-    assert fetch.etopo_tiles((10, -20, 20, -16)) == ["S15E000", "S15E015"]
-    assert fetch.etopo_tiles((-165, 60, -150, 75)) == ["N75W165"]
+    assert catalogue.etopo_tiles((-170.2, 65.3, -167.8, 66.3)) == ["N75W180"]
+    assert catalogue.etopo_tiles((-174.0, 63.5, -164.5, 66.5)) == ["N75W180", "N75W165"]
+    assert catalogue.etopo_tiles((-170, 58, -160, 62)) == ["N75W180", "N75W165", "N60W180", "N60W165"]
+    assert catalogue.etopo_tiles((10, -20, 20, -16)) == ["S15E000", "S15E015"]
+    assert catalogue.etopo_tiles((-165, 60, -150, 75)) == ["N75W165"]
 
 
 @pytest.mark.parametrize("bbox, words", [
@@ -265,28 +265,28 @@ def test_etopo_tiles_by_north_west_corner():
 ])
 def test_bad_boxes_are_refused_with_a_fix(bbox, words):
     with pytest.raises(InputError) as exc:
-        fetch.parse_bbox(bbox)
+        catalogue.parse_bbox(bbox)
     for w in words:
         assert w in str(exc.value)
 
 
 def test_manual_and_unknown_sources_explain_what_to_do():
     with pytest.raises(InputError, match=r"download\.gebco\.net.*data import"):
-        fetch.plan_fetch("gebco")
+        catalogue.plan_fetch("gebco")
     with pytest.raises(InputError, match=r"EPSG:3996|polar stereographic"):
-        fetch.plan_fetch("ibcao")
+        catalogue.plan_fetch("ibcao")
     with pytest.raises(InputError, match="already included"):
-        fetch.plan_fetch("etopo5")
+        catalogue.plan_fetch("etopo5")
     with pytest.raises(InputError, match="unknown source 'nope'; choose one of etopo5, gmrt"):
-        fetch.plan_fetch("nope")
+        catalogue.plan_fetch("nope")
     with pytest.raises(InputError, match="choose one of high, low, med, max"):
-        fetch.plan_fetch("gmrt", resolution="ultra")
+        catalogue.plan_fetch("gmrt", resolution="ultra")
     with pytest.raises(InputError, match="no folders"):
-        fetch.plan_fetch("gmrt", name="../evil")
+        catalogue.plan_fetch("gmrt", name="../evil")
 
 
 def test_catalogue_entries_are_complete(geodata):
-    cat = fetch.catalogue()
+    cat = catalogue.catalogue()
     ids = [s["id"] for s in cat["sources"]]
     assert ids == ["etopo5", "gmrt", "etopo2022", "etopo2022-erddap", "gebco", "ibcao"]
     for s in cat["sources"]:

@@ -13,7 +13,7 @@ from pyproj import Transformer
 from scipy.io import netcdf_file
 
 from mapapp.core.errors import InputError
-from mapapp.data import datasets, gridio
+from mapapp.data import datasets, gridimport, remote
 from mapapp.data.bathymetry import Grid, read_provenance
 from mapapp.engineering.profile import sample_profile
 from mapapp.render import overlay
@@ -60,7 +60,7 @@ def test_geotiff_becomes_a_cog_with_overviews_and_provenance(geodata, tmp_path):
     z = plane(2.0, -3.0, 500.0, west=-170.0, north=66.0, res=0.002, shape=(600, 1100))
     src = write_grid(tmp_path / "multibeam_mosaic.tif", z.astype("float32"), west=-170.0,
                      north=66.0, res=0.002)
-    res = gridio.import_grid(src, provenance={"licence": "CC BY 4.0"})
+    res = gridimport.import_grid(src, provenance={"licence": "CC BY 4.0"})
     assert res.path == geodata / "multibeam_mosaic.tif"
     with rasterio.open(res.path) as ds:
         img = ds.tags(ns="IMAGE_STRUCTURE")
@@ -82,7 +82,7 @@ def test_geotiff_becomes_a_cog_with_overviews_and_provenance(geodata, tmp_path):
 def test_bbox_cut_on_import(geodata, tmp_path):
     z = plane(2.0, -3.0, 500.0, west=-170.0, north=66.0, res=0.01, shape=(100, 200))
     src = write_grid(tmp_path / "g.tif", z.astype("float32"), west=-170.0, north=66.0, res=0.01)
-    res = gridio.import_grid(src, bbox="-169.555,65.3,-169.0,65.5", name="cut")
+    res = gridimport.import_grid(src, bbox="-169.555,65.3,-169.0,65.5", name="cut")
     with rasterio.open(res.path) as ds:
         assert ds.bounds == pytest.approx((-169.56, 65.3, -169.0, 65.5))
         np.testing.assert_array_equal(ds.read(1), z[50:70, 44:100].astype("float32"))
@@ -95,7 +95,7 @@ def test_gebco_like_netcdf_elevation(geodata, tmp_path):
     zz = (-40.0 - 10 * (lat[:, None] - 65) + 0 * lon[None, :]).round().astype("int16")
     path = write_nc(tmp_path / "gebco_2025_n66_s65_w-170_e-168.nc", "elevation", zz, lat=lat,
                     lon=lon, attrs={"units": "m"}, dtype="i2")
-    res = gridio.import_grid(path)
+    res = gridimport.import_grid(path)
     assert res.path.name == "gebco_2025_n66_s65_w-170_e-168.tif"
     assert res.crs_basis.startswith("CF latitude/longitude axes")
     assert res.source_positive_down is False
@@ -116,7 +116,7 @@ def test_etopo_like_netcdf_z_positive_down_is_flipped(geodata, tmp_path):
     depth = (30.0 + 0.5 * np.arange(40)[None, :] + 0 * lat[:, None]).astype("float32")
     path = write_nc(tmp_path / "subset.nc", "z", depth, lat=lat, lon=lon,
                     attrs={"units": "meters", "positive": "down"})
-    res = gridio.import_grid(path, name="z_down")
+    res = gridimport.import_grid(path, name="z_down")
     assert res.source_positive_down is True
     assert res.sign_basis == "the file states positive=down"
     g = Grid(res.path)
@@ -141,7 +141,7 @@ def test_netcdf_variable_choice_and_unknown_variables(geodata, tmp_path):
     v = f.createVariable("z", "f4", ("lat", "lon"))
     v[:] = np.full((20, 40), -42.0, "float32")
     f.close()
-    res = gridio.import_grid(tmp_path / "two.nc")
+    res = gridimport.import_grid(tmp_path / "two.nc")
     assert Grid(res.path).sample([-169.0], [65.5])[0] == pytest.approx(-42.0)
     write_nc(tmp_path / "odd.nc", "sst", np.zeros((20, 40), "f4"), lat=lat, lon=lon)
     f = netcdf_file(tmp_path / "odd2.nc", "w")
@@ -151,7 +151,7 @@ def test_netcdf_variable_choice_and_unknown_variables(geodata, tmp_path):
         f.createVariable(name, "f4", ("y", "x"))[:] = np.zeros((2, 2))
     f.close()
     with pytest.raises(InputError, match=r"no elevation variable found .*file has sst, chl"):
-        gridio.import_grid(tmp_path / "odd2.nc")
+        gridimport.import_grid(tmp_path / "odd2.nc")
 
 
 # ------------------------------------------------------------------------------ Esri ASCII
@@ -170,8 +170,8 @@ def test_esri_ascii_needs_a_crs_then_detects_depths(geodata, tmp_path):
     depths[0, 0] = -9999
     path = _asc(tmp_path / "survey.asc", depths)
     with pytest.raises(InputError, match=r"no coordinate reference system; give it with --crs"):
-        gridio.import_grid(path)
-    res = gridio.import_grid(path, crs="EPSG:4326")
+        gridimport.import_grid(path)
+    res = gridimport.import_grid(path, crs="EPSG:4326")
     assert res.source_positive_down is True
     assert res.sign_basis.startswith("coastline test:") and "above 0 m" in res.sign_basis
     g = Grid(res.path)
@@ -181,14 +181,14 @@ def test_esri_ascii_needs_a_crs_then_detects_depths(geodata, tmp_path):
     # a .prj next to the file is enough
     (tmp_path / "survey2.prj").write_text(rasterio.crs.CRS.from_epsg(4326).to_wkt())
     path2 = _asc(tmp_path / "survey2.asc", depths, xll=-170 + 0.025, yll=65 + 0.025, corner=False)
-    res2 = gridio.import_grid(path2, positive_down=True)
+    res2 = gridimport.import_grid(path2, positive_down=True)
     assert Grid(res2.path).info.bounds == pytest.approx((-170, 65, -168, 66))
 
 
 def test_forced_sign_wins_but_a_contradiction_is_reported(geodata, tmp_path):
     depths = np.full((20, 40), 35.0, "float32")
     path = write_grid(tmp_path / "d.tif", depths, **STRAIT)
-    res = gridio.import_grid(path, positive_down=False, name="forced")
+    res = gridimport.import_grid(path, positive_down=False, name="forced")
     assert res.source_positive_down is False and res.sign_basis == "stated by the user"
     assert any("forced" in w and "above 0 m" in w for w in res.warnings)
     assert Grid(res.path).sample([-169.0], [65.5])[0] == pytest.approx(35.0)
@@ -199,7 +199,7 @@ def test_ambiguous_sign_is_refused(geodata, tmp_path):
     path = write_grid(tmp_path / "mixed.tif", z, **STRAIT)
     with pytest.raises(InputError, match=r"cannot tell whether mixed.tif .*--positive-down or "
                                          r"--positive-up"):
-        gridio.import_grid(path)
+        gridimport.import_grid(path)
 
 
 def test_outside_the_coastline_name_and_warning_rules(geodata, tmp_path):
@@ -207,11 +207,11 @@ def test_outside_the_coastline_name_and_warning_rules(geodata, tmp_path):
     lat = lat_desc[::-1]
     path = write_nc(tmp_path / "north_sea.nc", "depth", np.full((20, 40), 25.0, "f4"),
                     lat=lat, lon=lon, attrs={"units": "m"})
-    res = gridio.import_grid(path)
+    res = gridimport.import_grid(path)
     assert res.source_positive_down is True and "depth" in res.sign_basis
     tif = write_grid(tmp_path / "pos.tif", np.full((20, 40), 25.0, "float32"), west=10.0,
                      north=51.0, res=0.05)
-    res = gridio.import_grid(tif)
+    res = gridimport.import_grid(tif)
     assert res.source_positive_down is False
     assert res.sign_basis.startswith("assumed elevation")
     assert any("--positive-down" in w for w in res.warnings)
@@ -222,40 +222,40 @@ def test_refusals_say_how_to_fix(geodata, tmp_path):
     z = np.full((20, 40), -30.0, "float32")
     no_crs = write_grid(tmp_path / "nocrs.tif", z, crs=None, **STRAIT)
     with pytest.raises(InputError, match=r"--crs EPSG:4326"):
-        gridio.import_grid(no_crs)
+        gridimport.import_grid(no_crs)
     rot = tmp_path / "rot.tif"
     with rasterio.open(rot, "w", driver="GTiff", width=40, height=20, count=1, dtype="float32",
                        crs="EPSG:4326",
                        transform=Affine(0.05, 0.01, -170, 0.01, -0.05, 66)) as ds:
         ds.write(z, 1)
     with pytest.raises(InputError, match=r"rotated or sheared.*gdalwarp"):
-        gridio.import_grid(rot)
+        gridimport.import_grid(rot)
     rgb = tmp_path / "rgb.tif"
     with rasterio.open(rgb, "w", driver="GTiff", width=40, height=20, count=3, dtype="uint8",
                        crs="EPSG:4326", transform=Affine(0.05, 0, -170, 0, -0.05, 66)) as ds:
         ds.write(np.zeros((3, 20, 40), "uint8"))
     with pytest.raises(InputError, match=r"3 bands; an elevation grid has one"):
-        gridio.import_grid(rgb)
+        gridimport.import_grid(rgb)
     empty = write_grid(tmp_path / "empty.tif", np.full((20, 40), -9999.0, "float32"),
                        nodata=-9999.0, **STRAIT)
     with pytest.raises(InputError, match=r"every cell is nodata"):
-        gridio.import_grid(empty, positive_down=False)
+        gridimport.import_grid(empty, positive_down=False)
     assert partials(geodata) == [] and not (geodata / "empty.tif").exists()
     feet = write_grid(tmp_path / "feet.tif", z, **STRAIT)
     with rasterio.open(feet, "r+") as ds:
         ds.set_band_unit(1, "ft")
     with pytest.raises(InputError, match=r"vertical units are 'ft'; only metres.*0\.3048"):
-        gridio.import_grid(feet)
+        gridimport.import_grid(feet)
     (tmp_path / "junk.tif").write_bytes(b"not a grid at all")
     with pytest.raises(InputError, match=r"cannot read junk.tif as a grid"):
-        gridio.import_grid(tmp_path / "junk.tif")
+        gridimport.import_grid(tmp_path / "junk.tif")
     with pytest.raises(InputError, match=r"grid file not found"):
-        gridio.import_grid(tmp_path / "missing.tif")
+        gridimport.import_grid(tmp_path / "missing.tif")
     ok = write_grid(tmp_path / "ok.tif", z, **STRAIT)
-    gridio.import_grid(ok)
+    gridimport.import_grid(ok)
     with pytest.raises(InputError, match=r"ok.tif already exists .*--force"):
-        gridio.import_grid(ok)
-    gridio.import_grid(ok, force=True)
+        gridimport.import_grid(ok)
+    gridimport.import_grid(ok, force=True)
 
 
 # ------------------------------------------------------------------------------ EPSG:3996
@@ -278,7 +278,7 @@ def _polar_grid(tmp_path):
 
 def test_polar_stereographic_grid_keeps_its_crs_and_samples_exactly(geodata, tmp_path):
     path, z_of, (west, north) = _polar_grid(tmp_path)
-    res = gridio.import_grid(path)
+    res = gridimport.import_grid(path)
     g = Grid(res.path)
     assert g.info.crs == "EPSG:3996" and res.crs_basis == "file"
     assert read_provenance(res.path)["source"].startswith("IBCAO")
@@ -295,7 +295,7 @@ def test_polar_stereographic_grid_keeps_its_crs_and_samples_exactly(geodata, tmp
 
 def test_polar_grid_is_displayed_in_web_mercator(geodata, tmp_path):
     path, z_of, _ = _polar_grid(tmp_path)
-    g = Grid(gridio.import_grid(path).path)
+    g = Grid(gridimport.import_grid(path).path)
     box = (-169.2, 65.5, -168.0, 66.0)
     ov = overlay.render_overlay(g, box, width_px=300)
     h, w = ov.elevation.shape
@@ -312,7 +312,7 @@ def test_polar_grid_is_displayed_in_web_mercator(geodata, tmp_path):
 
 def test_profile_uses_an_imported_grid(geodata, tmp_path):
     path, z_of, _ = _polar_grid(tmp_path)
-    res = gridio.import_grid(path)
+    res = gridimport.import_grid(path)
     chosen = datasets.resolve_dataset(res.path.name)
     route = Route.from_coords("t", "T", [(-169.0, 65.6), (-168.3, 65.9)])
     df = sample_profile(route, Grid(chosen), step_m=200.0)
@@ -337,36 +337,36 @@ def test_profile_uses_an_imported_grid(geodata, tmp_path):
 def test_remote_urls_are_checked(url, words, monkeypatch):
     monkeypatch.delenv("MAPAPP_REMOTE_HOSTS", raising=False)
     with pytest.raises(InputError) as exc:
-        gridio.check_remote_url(url)
+        remote.check_remote_url(url)
     assert words in str(exc.value)
 
 
 def test_remote_allowlist_from_environment(monkeypatch):
     monkeypatch.delenv("MAPAPP_REMOTE_HOSTS", raising=False)
-    assert gridio.check_remote_url("https://www.gmrt.org/a/b.tif") == "https://www.gmrt.org/a/b.tif"
+    assert remote.check_remote_url("https://www.gmrt.org/a/b.tif") == "https://www.gmrt.org/a/b.tif"
     monkeypatch.setenv("MAPAPP_REMOTE_HOSTS", ".example.org, 10.0.0.5:8080")
-    assert gridio.remote_hosts() == (".example.org", "10.0.0.5:8080")
-    assert gridio.check_remote_url("https://data.example.org/x.tif")
-    assert gridio.check_remote_url("http://10.0.0.5:8080/x.tif")
+    assert remote.remote_hosts() == (".example.org", "10.0.0.5:8080")
+    assert remote.check_remote_url("https://data.example.org/x.tif")
+    assert remote.check_remote_url("http://10.0.0.5:8080/x.tif")
     with pytest.raises(InputError):
-        gridio.check_remote_url("https://www.gmrt.org/x.tif")
+        remote.check_remote_url("https://www.gmrt.org/x.tif")
     with pytest.raises(InputError):
-        gridio.check_remote_url("http://10.0.0.5/x.tif")  # listed with another port
+        remote.check_remote_url("http://10.0.0.5/x.tif")  # listed with another port
 
 
 def test_remote_cog_is_registered_and_listed(geodata, tmp_path, monkeypatch):
     z = plane(2.0, -3.0, 500.0, west=-170.0, north=66.0, res=0.002, shape=(600, 1100))
     src = write_grid(tmp_path / "remote_src.tif", z.astype("float32"), west=-170.0, north=66.0,
                      res=0.002)
-    cog = gridio.import_grid(src, folder=tmp_path / "made").path
+    cog = gridimport.import_grid(src, folder=tmp_path / "made").path
     srv = LocalServer()
     url = srv.add("/cogs/strait_remote.tif", cog.read_bytes(), content_type="image/tiff")
     srv.start_process()  # GDAL is the client: serve from another process
     try:
         with pytest.raises(InputError, match="not in the allowlist"):
-            gridio.register_remote(url)
+            remote.register_remote(url)
         monkeypatch.setenv("MAPAPP_REMOTE_HOSTS", f"127.0.0.1:{srv.port}")
-        vrt = gridio.register_remote(url, name="remote_strait", licence="test")
+        vrt = remote.register_remote(url, name="remote_strait", licence="test")
         assert vrt == geodata / "remote_strait.vrt"
         prov = json.loads((geodata / "remote_strait.provenance.json").read_text())
         assert prov["url"] == url and prov["licence"] == "test" and prov["positive_down"] is False
@@ -376,7 +376,7 @@ def test_remote_cog_is_registered_and_listed(geodata, tmp_path, monkeypatch):
         assert g.sample([lon], [lat])[0] == pytest.approx(float(z[77, 123]), abs=1e-3)
         assert any(r["range"] for r in srv.requests("/cogs/strait_remote.tif"))
         with pytest.raises(InputError, match=r"remote_strait.vrt already exists .*share"):
-            gridio.import_grid(src, name="remote_strait")  # would share the sidecar
+            gridimport.import_grid(src, name="remote_strait")  # would share the sidecar
         # listed by the app once .vrt is a grid suffix (see the report for datasets.py)
         monkeypatch.setattr(datasets, "GRID_SUFFIXES", datasets.GRID_SUFFIXES + (".vrt",))
         assert "remote_strait.vrt" in {e.name for e in datasets.list_datasets()}
@@ -391,7 +391,7 @@ def test_remote_non_grid_is_refused(geodata, tmp_path, monkeypatch):
     try:
         monkeypatch.setenv("MAPAPP_REMOTE_HOSTS", f"127.0.0.1:{srv.port}")
         with pytest.raises(InputError, match="cannot open .* as a grid"):
-            gridio.register_remote(url, name="bad")
+            remote.register_remote(url, name="bad")
         assert not (geodata / "bad.vrt").exists() and partials(geodata) == []
     finally:
         srv.stop()
@@ -401,8 +401,8 @@ def test_vrt_xml_escapes_odd_paths(tmp_path):
     z = np.full((4, 4), -1.0, "float32")
     odd = tmp_path / 'we<ird>&"name.tif'
     write_grid(odd, z, **STRAIT)
-    src = gridio.inspect_source(odd)
-    xml, info = gridio.build_vrt([src], flip=True)
+    src = gridimport.inspect_source(odd)
+    xml, info = gridimport.build_vrt([src], flip=True)
     assert (info["width"], info["height"], info["dtype"]) == (4, 4, "float32")
     with rasterio.open(xml) as ds:  # the path survived XML escaping; values flipped
         assert ds.read(1).tolist() == [[1.0] * 4] * 4
@@ -417,4 +417,4 @@ def test_the_embedded_default_grid_is_never_replaced(tmp_path):
     folder = tmp_path / "bathymetry"
     folder.mkdir()
     with pytest.raises(InputError, match="embedded default grid"):
-        gridio.import_grid(src, name=Path(DEFAULT_GRID_NAME).stem, folder=folder, force=True)
+        gridimport.import_grid(src, name=Path(DEFAULT_GRID_NAME).stem, folder=folder, force=True)

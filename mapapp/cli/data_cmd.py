@@ -140,7 +140,7 @@ class ProgressBar:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the catalogue (sources, then grids present)."""
-    from mapapp.data.fetch import catalogue
+    from mapapp.data.catalogue import catalogue
 
     cat = catalogue()
     if args.json:
@@ -171,7 +171,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Download and install a grid; progress on stderr, the result on stdout."""
-    from mapapp.data.fetch import fetch, plan_fetch
+    from mapapp.data.catalogue import plan_fetch
+    from mapapp.data.fetch import fetch
 
     if args.dry_run:
         plan = plan_fetch(args.source, args.bbox, args.resolution, args.name)
@@ -207,7 +208,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a local grid file."""
-    from mapapp.data.gridio import import_grid
+    from mapapp.data.gridimport import import_grid
 
     pos = True if args.positive_down else (False if args.positive_up else None)
     prov = {k: v for k, v in (("source", args.source), ("licence", args.licence),
@@ -229,7 +230,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_remote(args: argparse.Namespace) -> int:
     """Register a remote COG."""
-    from mapapp.data.gridio import register_remote
+    from mapapp.data.remote import register_remote
 
     path = register_remote(args.url, name=args.name, positive_down=args.positive_down or None,
                            licence=args.licence, force=args.force)

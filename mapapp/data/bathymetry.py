@@ -44,6 +44,7 @@ from mapapp.core.geodesy import distance
 from mapapp.core.paths import DEFAULT_GRID_NAME, bathymetry_dir
 
 __all__ = [
+    "GRID_FORMATS",
     "GRID_SUFFIXES",
     "GridInfo",
     "Raster",
@@ -53,8 +54,19 @@ __all__ = [
     "read_provenance",
 ]
 
-#: File endings recognised as grids (``.vrt``: a registered remote COG, see mapapp.data.gridio).
-GRID_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc", ".vrt")
+#: The grid formats this reader opens, by file ending (lower case) → GDAL driver. Every
+#: other suffix list (dataset listing, imports, the upload widget, name checks) derives from it.
+GRID_FORMATS = {
+    ".tif": "GTiff",
+    ".tiff": "GTiff",
+    ".nc": "netCDF",
+    ".nc4": "netCDF",
+    ".grd": "netCDF",  # GMT grids are NetCDF
+    ".asc": "AAIGrid",
+    ".vrt": "VRT",  # a registered remote COG, see mapapp.data.remote
+}
+#: File endings recognised as grids.
+GRID_SUFFIXES = tuple(GRID_FORMATS)
 
 #: NetCDF variable names tried in order (GEBCO ``elevation``, ETOPO ``z`` …).
 NETCDF_VARIABLES = ("elevation", "z", "Band1", "depth", "topo", "altitude", "height", "bathy")
@@ -220,7 +232,7 @@ def _resolve_path(path: str | Path) -> str:
     p = Path(spath)
     if not p.exists():
         raise DatasetError(f"grid file not found: {p}")
-    if p.suffix.lower() in (".nc", ".nc4", ".grd"):
+    if GRID_FORMATS.get(p.suffix.lower()) == "netCDF":
         try:
             with rasterio.open(spath) as ds:
                 subs = ds.subdatasets

@@ -19,6 +19,7 @@ from pathlib import Path
 from mapapp.core.errors import DatasetError, InputError
 from mapapp.core.paths import DEFAULT_GRID_NAME, bathymetry_dir
 from mapapp.data.bathymetry import GRID_SUFFIXES, Grid, GridInfo
+from mapapp.data.files import is_partial
 
 __all__ = ["DatasetEntry", "list_datasets", "resolve_dataset"]
 
@@ -50,7 +51,7 @@ def _candidates(folder: Path) -> list[Path]:
         p
         for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in GRID_SUFFIXES and not p.name.startswith(".")
-        and ".partial" not in p.name
+        and not is_partial(p)
     ]
     # the embedded default first, then by name
     return sorted(files, key=lambda p: (p.name != DEFAULT_GRID_NAME, p.name.lower()))

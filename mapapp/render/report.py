@@ -38,6 +38,7 @@ from pyproj import Transformer
 
 from mapapp.core.errors import DatasetError, InputError
 from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify
+from mapapp.data import catalogue
 
 __all__ = ["FORMATS", "MAX_DPI", "ReportLayout", "build_figure", "parse_bbox", "render_report"]
 
@@ -107,28 +108,13 @@ class ReportLayout:
 
 # --------------------------------------------------------------------------- inputs
 def parse_bbox(text) -> tuple[float, float, float, float]:
-    """``"W,S,E,N"`` (degrees) → tuple, validated.
+    """A figure's box: :func:`mapapp.data.catalogue.parse_bbox` (west > east crosses 180° and
+    comes back unwrapped, east + 360), at most 60° × 40°.
 
     >>> parse_bbox("-171,65,-167,66.5")
     (-171.0, 65.0, -167.0, 66.5)
     """
-    if isinstance(text, str):
-        parts = [p for p in text.replace(" ", "").split(",") if p]
-    else:
-        parts = list(text)
-    try:
-        west, south, east, north = (float(v) for v in parts)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"bounding box {text!r} must be four numbers W,S,E,N in degrees, "
-            "e.g. -171,65,-167,66.5"
-        ) from exc
-    if not all(math.isfinite(v) for v in (west, south, east, north)):
-        raise InputError("bounding box values must be finite numbers")
-    if not (-90 <= south < north <= 90):
-        raise InputError(f"bounding box needs -90 <= south < north <= 90 (got S={south}, N={north})")
-    if east <= west:
-        east += 360.0  # a box across the antimeridian, e.g. 175,60,-165,70
+    west, south, east, north = catalogue.parse_bbox(text, cross_180=True)
     if east - west > 60 or north - south > 40:
         raise InputError("bounding box is too large for a strait map: keep it within 60° × 40°")
     return (west, south, east, north)

@@ -1,12 +1,14 @@
 """Import grids of any size: convert to a Cloud-Optimised GeoTIFF with provenance.
 
 :func:`import_grid` takes a GeoTIFF, a NetCDF file (GEBCO ``elevation``, ETOPO ``z`` and
-other common variable names) or an Esri ASCII grid and writes
-``geodata/bathymetry/<name>.tif``: a tiled (512 × 512), DEFLATE-compressed COG with
-overviews (GDAL's COG driver, averaged overviews), values in **metres, positive up**, plus
-``<name>.provenance.json``. The conversion streams through a GDAL VRT (crop, sign flip,
-unpacking), so memory does not grow with the file. It is written as ``<name>.partial.tif``
-(never listed by the app), checked, and renamed into place only when complete and valid.
+other common variable names) or an Esri ASCII grid and writes ``<folder>/<name>.tif``
+(``geodata/bathymetry/`` unless told otherwise; the app passes a session's own folder for
+uploads): a tiled (512 × 512), DEFLATE-compressed COG with overviews (GDAL's COG driver,
+averaged overviews), values in **metres, positive up**, plus ``<name>.provenance.json``.
+The conversion streams through a GDAL VRT (crop, sign flip, unpacking), so memory does not
+grow with the file. It is written as ``<name>.partial.tif`` (never listed by the app),
+checked, and renamed into place only when complete and valid; a failure (a full disk
+included) removes the partial file.
 
 The native CRS is kept (e.g. IBCAO's polar stereographic EPSG:3996):
 :class:`mapapp.data.bathymetry.Grid` reprojects points and boxes on the fly.
@@ -33,23 +35,19 @@ latitude/longitude axes and no grid mapping is taken as WGS84 lon/lat, as GEBCO 
 are), rotated or sheared grids, multi-band images, vertical units other than metres, and
 grids with no valid value.
 
-Remote COGs
------------
-:func:`register_remote` checks an http(s) URL against an allowlist of hosts
-(``$MAPAPP_REMOTE_HOSTS``, comma-separated; default :data:`DEFAULT_REMOTE_HOSTS`), opens it
-through GDAL's ``/vsicurl/`` and writes ``<name>.vrt`` (a one-source VRT that GDAL reads
-with the remote file's own overviews) plus a provenance sidecar.
+Examples
+--------
+>>> IMPORT_SUFFIXES
+('.tif', '.tiff', '.nc', '.nc4', '.grd', '.asc')
+>>> is_metres("metres above mean sea level"), is_metres("ft")
+(True, False)
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import math
 import os
 import re
-import socket
-import urllib.parse
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,33 +58,44 @@ import numpy as np
 import rasterio
 import rasterio.shutil
 import rasterio.warp
+from affine import Affine
 from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
 from mapapp.core.errors import DatasetError, InputError, MapAppError
-from mapapp.core.paths import bathymetry_dir
+from mapapp.core.paths import DEFAULT_GRID_NAME, bathymetry_dir
 from mapapp.data.bathymetry import (
+    GRID_SUFFIXES,
     NETCDF_VARIABLES,
     Grid,
     GridInfo,
     provenance_path,
     read_provenance,
 )
+from mapapp.data.catalogue import CATALOGUE, parse_bbox, safe_name
+from mapapp.data.coastline import coastline_extent, is_land
+from mapapp.data.files import PARTIAL, discard, write_json_atomic
 
 __all__ = [
     "COG_OPTIONS",
-    "DEFAULT_REMOTE_HOSTS",
+    "GDAL_TYPES",
+    "IMPORT_SUFFIXES",
     "ImportResult",
     "SourceGrid",
+    "build_vrt",
     "check_name_free",
-    "check_remote_url",
+    "default_stem",
     "detect_sign",
     "import_grid",
     "inspect_source",
-    "register_remote",
-    "remote_hosts",
+    "is_metres",
+    "vrt_element",
 ]
+
+#: Grid files :func:`import_grid` converts: the reader's formats except ``.vrt`` (a VRT can
+#: point at any file on the server, so only the app's own remote registration writes one).
+IMPORT_SUFFIXES = tuple(s for s in GRID_SUFFIXES if s != ".vrt")
 
 #: Creation options of the output COG.
 COG_OPTIONS = {
@@ -104,15 +113,6 @@ VARIABLES = NETCDF_VARIABLES + ("bathymetry", "elev", "topography", "depths")
 
 _METRES_RE = re.compile(r"^(m|metres?|meters?)([\s_(,].*)?$")
 _WGS84 = CRS.from_epsg(4326)
-
-#: Hosts a remote COG may come from by default (the data services of the catalogue).
-DEFAULT_REMOTE_HOSTS = (
-    "www.gmrt.org",
-    "www.ngdc.noaa.gov",
-    "coastwatch.pfeg.noaa.gov",
-    "oceanwatch.pifsc.noaa.gov",
-    "dap.ceda.ac.uk",
-)
 
 #: File name prefixes recognised to fill in provenance of an imported file.
 _KNOWN = {
@@ -180,7 +180,7 @@ class SourceGrid:
         return (min(left, right), min(top, bottom), max(left, right), max(top, bottom))
 
 
-def _is_metres(units: str) -> bool:
+def is_metres(units: str) -> bool:
     """True for '' (not stated), m, metre(s), meter(s), 'm above mean sea level' …"""
     u = str(units or "").strip().lower()
     return u == "" or bool(_METRES_RE.match(u))
@@ -303,7 +303,7 @@ def inspect_source(path, *, crs=None) -> SourceGrid:
             )
         var = variable.lower()
         units = (ds.units[0] or tags.get("units") or tags.get(f"{variable}#units") or "").strip()
-        if not _is_metres(units):
+        if not is_metres(units):
             raise InputError(
                 f"{p.name}: vertical units are {units!r}; only metres are supported. Convert "
                 "it first, e.g. feet: gdal_calc.py -A in.tif --calc='A*0.3048' --outfile out.tif"
@@ -355,8 +355,6 @@ def _sample(src: SourceGrid, max_size: int = 400) -> tuple[np.ndarray, np.ndarra
 def _coastline_vote(vals, lon, lat) -> tuple[int, float, float]:
     """(number of sampled sea cells, share above 0, share below 0) by the GSHHG coastline."""
     try:
-        from mapapp.data.coastline import coastline_extent, is_land
-
         w, s, e, n = coastline_extent()
     except MapAppError:
         return 0, 0.0, 0.0
@@ -426,7 +424,13 @@ def detect_sign(src: SourceGrid, positive_down: bool | None = None,
 
 
 # ------------------------------------------------------------------------------ VRT & COG
-def _sub(parent, tag, text=None, **attrs):
+#: numpy dtype name → GDAL data type name, for VRT XML.
+GDAL_TYPES = {"float32": "Float32", "float64": "Float64", "int16": "Int16", "int32": "Int32",
+              "uint16": "UInt16", "uint8": "Byte", "int8": "Int8", "uint32": "UInt32"}
+
+
+def vrt_element(parent, tag, text=None, **attrs):
+    """Append ``<tag attrs>text</tag>`` to ``parent`` (values made str) and return it."""
     el = ET.SubElement(parent, tag, {k: str(v) for k, v in attrs.items()})
     if text is not None:
         el.text = str(text)
@@ -485,8 +489,6 @@ def _mosaic_window(srcs: list[SourceGrid], bbox) -> tuple[object, int, int]:
     else:
         width = round((right - left) / xres)
         height = round((top - bottom) / yres)
-    from affine import Affine
-
     return Affine(xres, 0.0, left, 0.0, -yres, top), width, height
 
 
@@ -507,33 +509,31 @@ def build_vrt(srcs: list[SourceGrid], *, bbox=None, flip: bool = False,
     if nodata is None and (len(srcs) > 1 or bbox is not None or dtype == "float32"):
         nodata = float("nan") if dtype == "float32" else float(np.iinfo(dtype).min)
     root = ET.Element("VRTDataset", rasterXSize=str(width), rasterYSize=str(height))
-    _sub(root, "SRS", srcs[0].crs.to_wkt())
-    _sub(root, "GeoTransform", ", ".join(repr(float(v)) for v in transform.to_gdal()))
-    md = _sub(root, "Metadata")
+    vrt_element(root, "SRS", srcs[0].crs.to_wkt())
+    vrt_element(root, "GeoTransform", ", ".join(repr(float(v)) for v in transform.to_gdal()))
+    md = vrt_element(root, "Metadata")
     for key, val in (metadata or {}).items():
-        _sub(md, "MDI", str(val), key=key)
-    gdal_type = {"float32": "Float32", "float64": "Float64", "int16": "Int16",
-                 "int32": "Int32", "uint16": "UInt16", "uint8": "Byte", "int8": "Int8",
-                 "uint32": "UInt32"}[dtype]
-    band = _sub(root, "VRTRasterBand", dataType=gdal_type, band=1)
+        vrt_element(md, "MDI", str(val), key=key)
+    gdal_type = GDAL_TYPES[dtype]
+    band = vrt_element(root, "VRTRasterBand", dataType=gdal_type, band=1)
     if nodata is not None:
-        _sub(band, "NoDataValue", _fmtnum(nodata))
-    _sub(band, "UnitType", "m")
-    _sub(band, "Description", "elevation")
+        vrt_element(band, "NoDataValue", _fmtnum(nodata))
+    vrt_element(band, "UnitType", "m")
+    vrt_element(band, "Description", "elevation")
     sign = -1.0 if flip else 1.0
     for s in srcs:
-        cs = _sub(band, "ComplexSource")
-        _sub(cs, "SourceFilename", s.open_path, relativeToVRT=0)
-        _sub(cs, "SourceBand", 1)
-        _sub(cs, "SrcRect", xOff=0, yOff=0, xSize=s.width, ySize=s.height)
+        cs = vrt_element(band, "ComplexSource")
+        vrt_element(cs, "SourceFilename", s.open_path, relativeToVRT=0)
+        vrt_element(cs, "SourceBand", 1)
+        vrt_element(cs, "SrcRect", xOff=0, yOff=0, xSize=s.width, ySize=s.height)
         xoff = (s.transform.c - transform.c) / transform.a
         yoff = (s.transform.f - transform.f) / transform.e
-        _sub(cs, "DstRect", xOff=round(xoff), yOff=round(yoff), xSize=s.width, ySize=s.height)
+        vrt_element(cs, "DstRect", xOff=round(xoff), yOff=round(yoff), xSize=s.width, ySize=s.height)
         if s.nodata is not None:
-            _sub(cs, "NODATA", _fmtnum(s.nodata))
+            vrt_element(cs, "NODATA", _fmtnum(s.nodata))
         if flip or s.scale != 1.0 or s.offset != 0.0:
-            _sub(cs, "ScaleOffset", repr(sign * s.offset))
-            _sub(cs, "ScaleRatio", repr(sign * s.scale))
+            vrt_element(cs, "ScaleOffset", repr(sign * s.offset))
+            vrt_element(cs, "ScaleRatio", repr(sign * s.scale))
     info = {"width": width, "height": height, "transform": transform, "dtype": dtype,
             "nodata": nodata}
     return ET.tostring(root, encoding="unicode"), info
@@ -570,20 +570,6 @@ def _valid_stats(path: Path) -> dict:
             "layout": layout,
             "overviews": list(ds.overviews(1)),
         }
-
-
-def _write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _discard(*paths: Path) -> None:
-    for p in paths:
-        try:
-            p.unlink()
-        except FileNotFoundError:
-            pass
 
 
 @dataclass(frozen=True)
@@ -628,14 +614,12 @@ class ImportResult:
 def check_name_free(folder: Path, stem: str, own: str) -> None:
     """Refuse a name whose provenance sidecar another grid (other suffix) already uses, and
     the embedded default grid's name (it is never replaced, even with ``force``)."""
-    from mapapp.core.paths import DEFAULT_GRID_NAME
-
     if f"{stem}{own}" == DEFAULT_GRID_NAME or stem == Path(DEFAULT_GRID_NAME).stem:
         raise InputError(
             f"{DEFAULT_GRID_NAME} is the embedded default grid and cannot be replaced; "
             "choose another name"
         )
-    for suffix in (".tif", ".tiff", ".nc", ".nc4", ".grd", ".asc", ".vrt"):
+    for suffix in GRID_SUFFIXES:
         other = folder / f"{stem}{suffix}"
         if suffix != own and other.exists():
             raise InputError(
@@ -644,19 +628,21 @@ def check_name_free(folder: Path, stem: str, own: str) -> None:
             )
 
 
-def _default_stem(path: Path) -> str:
-    from mapapp.data.fetch import safe_name
+def default_stem(path: Path) -> str:
+    """A grid name from a file name: suffixes and download markers removed, odd characters
+    replaced.
 
+    >>> default_stem(Path("GEBCO 2024 (strait).nc"))
+    'GEBCO_2024_strait'
+    """
     stem = path.name
-    for suffix in (".partial", ".download", ".tif", ".tiff", ".nc4", ".nc", ".asc", ".grd"):
+    for suffix in (PARTIAL, ".download", *IMPORT_SUFFIXES):
         stem = stem[: -len(suffix)] if stem.lower().endswith(suffix) else stem
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-") or "grid"
     return safe_name(stem[:100])
 
 
 def _known_provenance(path: Path) -> dict:
-    from mapapp.data.fetch import CATALOGUE
-
     low = path.name.lower()
     for prefix, sid in _KNOWN.items():
         if low.startswith(prefix):
@@ -664,6 +650,15 @@ def _known_provenance(path: Path) -> dict:
             return {"source": s.name, "licence": s.licence, "citation": s.citation,
                     "source_guessed_from": "file name"}
     return {}
+
+
+def _write_failure(name: str, folder: Path, exc: BaseException) -> str:
+    """One sentence for a conversion that failed while writing (disk full, permissions …)."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == 28 or "No space left" in text or "ENOSPC" in text:
+        return (f"cannot import {name}: the disk holding {folder} is full; nothing was kept. "
+                "Free some space (or import a smaller box with --bbox) and try again")
+    return f"cannot convert {name}: {text}"
 
 
 def import_grid(
@@ -714,8 +709,6 @@ def import_grid(
     InputError
         See :func:`inspect_source`; a name already taken (use ``force``); all-nodata grid.
     """
-    from mapapp.data.fetch import parse_bbox, safe_name
-
     paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
     if not paths:
         raise InputError("no grid file given")
@@ -723,7 +716,7 @@ def import_grid(
     box = parse_bbox(bbox) if bbox is not None else None
     folder = Path(folder or bathymetry_dir())
     folder.mkdir(parents=True, exist_ok=True)
-    stem = safe_name(name) if name else _default_stem(paths[0])
+    stem = safe_name(name) if name else default_stem(paths[0])
     dest = folder / f"{stem}.tif"
     if dest.exists() and not force:
         raise InputError(
@@ -742,266 +735,53 @@ def import_grid(
     tags = {"SOURCE": str(prov.get("source", "")), "LICENCE": str(prov.get("licence", "")),
             "MAPAPP_IMPORTED": now}
     xml, vinfo = build_vrt(srcs, bbox=box, flip=pos_down, metadata=tags)
-    part = folder / f"{stem}.partial.tif"
-    _discard(part)
+    part = folder / f"{stem}{PARTIAL}.tif"
+    side = provenance_path(dest)
+    discard(part)
     try:
         with _gdal_env():
             rasterio.shutil.copy(xml, part, driver="COG", **COG_OPTIONS)
         stats = _valid_stats(part)
         if stats["layout"] != "COG":
             raise DatasetError(f"GDAL did not write a cloud-optimised layout for {dest.name}")
+        t = vinfo["transform"]
+        w, h = vinfo["width"], vinfo["height"]
+        bounds = rasterio.warp.transform_bounds(srcs[0].crs, _WGS84, t.c, t.f + t.e * h,
+                                                t.c + t.a * w, t.f, densify_pts=21)
+        prov.update({
+            "original_file": original_name or ", ".join(p.name for p in paths),
+            "imported": now,
+            "crs": srcs[0].crs.to_string(),
+            "crs_basis": srcs[0].crs_basis,
+            "bbox": [round(v, 6) for v in bounds],
+            "size_px": [w, h],
+            "units": "m",
+            "positive_down": False,
+            "source_positive_down": pos_down,
+            "sign_basis": basis,
+            "values_m": {k: stats[k] for k in ("min_m", "median_m", "max_m")},
+            "format": "COG (GeoTIFF, DEFLATE, 512 px tiles, averaged overviews "
+                      f"{stats['overviews'] or 'none: small grid'})",
+        })
+        if box is not None:
+            prov["cut_to_bbox"] = list(box)
+        if srcs[0].variable:
+            prov.setdefault("variable", srcs[0].variable)
+        write_json_atomic(side, prov)
+        os.replace(part, dest)
     except MapAppError:
-        _discard(part)
+        discard(part)
         raise
-    except RasterioError as exc:
-        _discard(part)
-        raise DatasetError(f"cannot convert {paths[0].name}: {exc}") from exc
-    t = vinfo["transform"]
-    w, h = vinfo["width"], vinfo["height"]
-    bounds = rasterio.warp.transform_bounds(srcs[0].crs, _WGS84, t.c, t.f + t.e * h,
-                                            t.c + t.a * w, t.f, densify_pts=21)
-    side = provenance_path(dest)
-    prov.update({
-        "original_file": original_name or ", ".join(p.name for p in paths),
-        "imported": now,
-        "crs": srcs[0].crs.to_string(),
-        "crs_basis": srcs[0].crs_basis,
-        "bbox": [round(v, 6) for v in bounds],
-        "size_px": [w, h],
-        "units": "m",
-        "positive_down": False,
-        "source_positive_down": pos_down,
-        "sign_basis": basis,
-        "values_m": {k: stats[k] for k in ("min_m", "median_m", "max_m")},
-        "format": "COG (GeoTIFF, DEFLATE, 512 px tiles, averaged overviews "
-                  f"{stats['overviews'] or 'none: small grid'})",
-    })
-    if box is not None:
-        prov["cut_to_bbox"] = list(box)
-    if srcs[0].variable:
-        prov.setdefault("variable", srcs[0].variable)
-    _write_json_atomic(side, prov)
-    os.replace(part, dest)
+    except (RasterioError, OSError) as exc:
+        discard(part)
+        if not dest.exists():
+            discard(side)
+        raise DatasetError(_write_failure(paths[0].name, folder, exc)) from exc
     try:
         info = Grid(dest).info
     except MapAppError:
-        _discard(dest, side)
+        discard(dest, side)
         raise
     return ImportResult(dest, side, info, pos_down, basis, srcs[0].crs_basis, notes)
 
 
-# ------------------------------------------------------------------------------ remote COGs
-def remote_hosts() -> tuple[str, ...]:
-    """The allowlist: ``$MAPAPP_REMOTE_HOSTS`` (comma-separated) or the default list.
-
-    An entry is a host name (``example.org``; ``.example.org`` also allows its subdomains)
-    with the default port only, or ``host:PORT`` for that port only, or ``host:*`` for any
-    port. IP addresses are accepted only when listed literally.
-    """
-    env = os.environ.get("MAPAPP_REMOTE_HOSTS")
-    if env is None:
-        return DEFAULT_REMOTE_HOSTS
-    return tuple(h.strip().lower() for h in env.split(",") if h.strip())
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return False
-
-
-def check_remote_url(url: str, hosts=None) -> str:
-    """Validate the URL of a remote COG: http(s), an allowlisted host, no credentials.
-
-    Returns
-    -------
-    str
-        The URL (stripped).
-
-    Raises
-    ------
-    InputError
-        Another scheme, credentials in the URL, a host (or IP, or port) not allowed.
-
-    Examples
-    --------
-    >>> check_remote_url("https://www.gmrt.org/x.tif", hosts=("www.gmrt.org",))
-    'https://www.gmrt.org/x.tif'
-    """
-    url = str(url).strip()
-    hosts = tuple(h.lower() for h in (remote_hosts() if hosts is None else hosts))
-    try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise InputError(f"not a valid URL: {url!r} ({exc})") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise InputError(f"only http:// and https:// URLs can be opened, not {parts.scheme or url!r}")
-    if parts.username or parts.password:
-        raise InputError("URLs with a user name or password are not accepted")
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise InputError(f"the URL {url!r} has no host")
-    default_port = port is None or port == {"http": 80, "https": 443}[parts.scheme.lower()]
-    allowed = False
-    for entry in hosts:
-        name, _, eport = entry.partition(":") if not entry.startswith("[") else (entry, "", "")
-        if name.startswith("."):
-            match = (host.endswith(name) or host == name[1:]) and not _is_ip(host)
-        else:
-            match = host == name
-        if eport == "*":
-            port_ok = True
-        elif eport:
-            port_ok = port is not None and eport == str(port)
-        else:
-            port_ok = default_port
-        if match and port_ok:
-            allowed = True
-            break
-    if not allowed:
-        kind = "IP address" if _is_ip(host) else "host"
-        where = f"{host}:{port}" if port else host
-        raise InputError(
-            f"{kind} {where} is not in the allowlist of remote data hosts "
-            f"({', '.join(hosts) or 'empty'}); an administrator can extend it with the "
-            "MAPAPP_REMOTE_HOSTS environment variable"
-        )
-    return url
-
-
-def _check_resolves_public(host: str, hosts) -> None:
-    """Refuse a host name that resolves to a private/loopback address (unless the address is
-    itself allowlisted)."""
-    if _is_ip(host):
-        return
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError as exc:
-        raise InputError(f"cannot resolve {host}: {exc}") from None
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if (addr.is_private or addr.is_loopback or addr.is_link_local) and \
-                str(addr) not in {h.split(":")[0] for h in hosts}:
-            raise InputError(f"{host} resolves to a private address ({addr}); refused")
-
-
-def register_remote(url: str, *, name: str | None = None, folder: Path | None = None,
-                    positive_down: bool | None = None, licence: str = "",
-                    force: bool = False, hosts=None) -> Path:
-    """Make a remote COG appear among the app's grids: writes ``<name>.vrt`` + sidecar.
-
-    Parameters
-    ----------
-    url : str
-        http(s) URL of a Cloud-Optimised GeoTIFF on an allowlisted host.
-    name : str, optional
-        Entry name (default: the URL's file name).
-    folder : Path, optional
-        Default ``geodata/bathymetry``.
-    positive_down : bool, optional
-        Recorded in the sidecar (default: the file's ``positive`` tag, else elevations).
-    licence : str
-        Recorded in the sidecar.
-    force : bool
-        Replace an entry of the same name.
-    hosts : sequence of str, optional
-        Allowlist (default :func:`remote_hosts`).
-
-    Returns
-    -------
-    Path
-        The ``.vrt`` written.
-
-    Raises
-    ------
-    InputError
-        URL refused, not a single-band georeferenced raster, not tiled (every read would
-        fetch whole rows), or a name already taken.
-    """
-    from mapapp.data.fetch import safe_name
-
-    hosts = tuple(remote_hosts() if hosts is None else hosts)
-    url = check_remote_url(url, hosts)
-    host = urllib.parse.urlsplit(url).hostname or ""
-    _check_resolves_public(host, hosts)
-    stem = safe_name(name) if name else _default_stem(Path(urllib.parse.urlsplit(url).path))
-    folder = Path(folder or bathymetry_dir())
-    dest = folder / f"{stem}.vrt"
-    if dest.exists() and not force:
-        raise InputError(f"{dest.name} already exists; choose another name or use force")
-    check_name_free(folder, stem, ".vrt")
-    vsi = "/vsicurl/" + url
-    env = dict(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR", GDAL_HTTP_TIMEOUT="30",
-               GDAL_HTTP_MAX_RETRY="2", GDAL_PAM_ENABLED="NO")
-    try:
-        with rasterio.Env(**env), rasterio.open(vsi) as ds:
-            if ds.count != 1 or ds.crs is None or not ds.transform.is_rectilinear:
-                raise InputError(
-                    f"{url} is not a single-band, georeferenced, north-up grid "
-                    f"({ds.count} bands, CRS {ds.crs})"
-                )
-            block_h, block_w = ds.block_shapes[0]
-            if block_w >= ds.width and ds.width * ds.height > 4_000_000:
-                raise InputError(
-                    f"{url} is not tiled: every view would download whole rows. Convert it to a "
-                    "COG (gdal_translate -of COG) or download it and use `data import`"
-                )
-            units = (ds.units[0] or "").lower()
-            if not _is_metres(units):
-                raise InputError(f"{url}: vertical units {units!r}; only metres are supported")
-            tags = {**ds.tags(), **ds.tags(1)}
-            vrt_xml = _remote_vrt(ds, vsi)
-            overviews = list(ds.overviews(1))
-            bounds = rasterio.warp.transform_bounds(ds.crs, _WGS84, *ds.bounds, densify_pts=21)
-            size = [ds.width, ds.height]
-            crs_text = ds.crs.to_string()
-    except RasterioError as exc:
-        raise InputError(f"cannot open {url} as a grid: {exc}") from None
-    if positive_down is None:
-        positive_down = any(k.lower().endswith("positive") and str(v).lower() == "down"
-                            for k, v in tags.items())
-    folder.mkdir(parents=True, exist_ok=True)
-    part = folder / f"{stem}.vrt.partial"
-    part.write_text(vrt_xml, encoding="utf-8")
-    _write_json_atomic(provenance_path(dest), {
-        "name": stem,
-        "source": f"remote COG {url}",
-        "url": url,
-        "registered": datetime.now(UTC).isoformat(timespec="seconds"),
-        "licence": licence,
-        "positive_down": bool(positive_down),
-        "crs": crs_text,
-        "bbox": [round(v, 6) for v in bounds],
-        "size_px": size,
-        "overviews": overviews,
-        "units": "m",
-        "tool": "mapapp remote COG",
-    })
-    os.replace(part, dest)
-    return dest
-
-
-def _remote_vrt(ds, vsi: str) -> str:
-    """A one-source VRT of an opened dataset (GDAL exposes the source's overviews)."""
-    root = ET.Element("VRTDataset", rasterXSize=str(ds.width), rasterYSize=str(ds.height))
-    _sub(root, "SRS", ds.crs.to_wkt())
-    _sub(root, "GeoTransform", ", ".join(repr(float(v)) for v in ds.transform.to_gdal()))
-    gdal_type = {"float32": "Float32", "float64": "Float64", "int16": "Int16", "int32": "Int32",
-                 "uint16": "UInt16", "uint8": "Byte", "int8": "Int8",
-                 "uint32": "UInt32"}[ds.dtypes[0]]
-    band = _sub(root, "VRTRasterBand", dataType=gdal_type, band=1)
-    if ds.nodata is not None:
-        _sub(band, "NoDataValue", _fmtnum(float(ds.nodata)))
-    _sub(band, "UnitType", "m")
-    src = _sub(band, "SimpleSource")
-    _sub(src, "SourceFilename", vsi, relativeToVRT=0)
-    _sub(src, "SourceBand", 1)
-    bh, bw = ds.block_shapes[0]
-    _sub(src, "SourceProperties", RasterXSize=ds.width, RasterYSize=ds.height,
-         DataType=gdal_type, BlockXSize=bw, BlockYSize=bh)
-    _sub(src, "SrcRect", xOff=0, yOff=0, xSize=ds.width, ySize=ds.height)
-    _sub(src, "DstRect", xOff=0, yOff=0, xSize=ds.width, ySize=ds.height)
-    return ET.tostring(root, encoding="unicode")
