@@ -14,6 +14,9 @@ Limits
 :data:`MAX_FEATURES_PER_FILE`  10,000        GeoJSON features or KML placemarks in one file
 :data:`MAX_ROUTES_PER_SESSION` 50            uploaded, edited and drawn routes of one user
 :data:`MAX_VERTICES_PER_SESSION` 100,000     their waypoints together
+:data:`MAX_EDITOR_ROWS`        5,000         rows of the waypoint editor (one route)
+:data:`MAX_SESSION_GRID_BYTES` 500 MB        grids one session uploaded, on disk
+:data:`SESSION_GRID_MAX_AGE_S` 12 h          age at which a session's grid folder is removed
 :data:`MAX_NAME_CHARS`         200           a route or waypoint name
 :data:`MAX_XML_DEPTH`          64            element nesting in KML / GPX
 :data:`MAX_XML_ELEMENTS`       1,000,000     elements in KML / GPX
@@ -29,6 +32,8 @@ Examples
 '\\!\\[x\\]\\(u\\)'
 >>> check_xml(b"<gpx><rte><rtept lat='1' lon='2'/></rte></gpx>", "GPX")["rtept"]
 1
+>>> csv_cell("=HYPERLINK(\"http://x\")"), csv_cell(-168.5), csv_cell("Cape Dezhnev")
+('\'=HYPERLINK("http://x")', -168.5, 'Cape Dezhnev')
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ from collections import Counter
 from mapapp.core.errors import InputError, RouteFileError
 
 __all__ = [
+    "CSV_FORMULA_TRIGGERS",
+    "MAX_EDITOR_ROWS",
+    "MAX_SESSION_GRID_BYTES",
+    "SESSION_GRID_MAX_AGE_S",
     "MAX_FEATURES_PER_FILE",
     "MAX_NAME_CHARS",
     "MAX_ROUTES_PER_FILE",
@@ -56,6 +65,8 @@ __all__ = [
     "MAX_ZIP_RATIO",
     "bounded_decompress",
     "check_session_budget",
+    "check_waypoint_count",
+    "csv_cell",
     "check_xml",
     "clean_text",
     "md_escape",
@@ -77,6 +88,15 @@ MAX_FEATURES_PER_FILE = 10_000
 MAX_ROUTES_PER_SESSION = 50
 #: Waypoints of those routes together.
 MAX_VERTICES_PER_SESSION = 100_000
+#: Rows the waypoint editor accepts for one route (the per-route waypoint limit).
+MAX_EDITOR_ROWS = MAX_VERTICES_PER_ROUTE
+#: Bytes of grids one session may hold in its own upload folder (converted COGs, sidecars).
+MAX_SESSION_GRID_BYTES = 500 * 1024 * 1024
+#: Seconds after its last change at which a session's grid folder is removed at start-up.
+SESSION_GRID_MAX_AGE_S = 12 * 3600
+#: First characters that make a spreadsheet read a CSV text cell as a formula (OWASP's CSV
+#: injection list — ``=``, ``+``, ``-``, ``@``, tab, carriage return — plus NUL from ASVS 1.2.10).
+CSV_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 #: Longest route or waypoint name kept, characters (longer ones are cut, ending in "…").
 MAX_NAME_CHARS = 200
 #: Deepest element nesting accepted in KML / GPX (Google Earth files stay below 20).
@@ -369,3 +389,70 @@ def check_session_budget(existing, new) -> None:
             f"this would make {v:,} waypoints; a session holds at most "
             f"{MAX_VERTICES_PER_SESSION:,} (remove or simplify some routes first)"
         )
+
+
+def check_waypoint_count(n_rows: int, other_session_waypoints: int = 0) -> None:
+    """Refuse a waypoint table (the editor's rows for one route) that is too long.
+
+    Parameters
+    ----------
+    n_rows : int
+        Waypoints the edited route would have.
+    other_session_waypoints : int
+        Waypoints of the session's other own routes (not presets), counted against
+        :data:`MAX_VERTICES_PER_SESSION`.
+
+    Raises
+    ------
+    InputError
+        More than :data:`MAX_EDITOR_ROWS` rows, or the session over its waypoint budget.
+
+    Examples
+    --------
+    >>> check_waypoint_count(5000)
+    >>> check_waypoint_count(5001)
+    Traceback (most recent call last):
+    ...
+    mapapp.core.errors.InputError: the route has 5,001 waypoints; one route holds at most 5,000 (delete rows or simplify it)
+    """
+    n = int(n_rows)
+    if n > MAX_EDITOR_ROWS:
+        raise InputError(
+            f"the route has {n:,} waypoints; one route holds at most {MAX_EDITOR_ROWS:,} "
+            "(delete rows or simplify it)"
+        )
+    total = n + int(other_session_waypoints)
+    if total > MAX_VERTICES_PER_SESSION:
+        raise InputError(
+            f"this would make {total:,} waypoints; a session holds at most "
+            f"{MAX_VERTICES_PER_SESSION:,} (remove or simplify some routes first)"
+        )
+
+
+# --------------------------------------------------------------------------- CSV cells
+def csv_cell(value):
+    """A CSV cell that a spreadsheet shows as the text it is, never runs as a formula.
+
+    Text starting with one of :data:`CSV_FORMULA_TRIGGERS` gets a leading apostrophe, as
+    OWASP's CSV-injection guidance says (spreadsheets take ``'`` as "this is text"). Only
+    ``str`` values are touched: numbers (a longitude of −168.5 included) stay numbers.
+    Quoting of separators and quotes inside a cell is the CSV writer's job (RFC 4180).
+
+    Parameters
+    ----------
+    value : object
+        A cell value.
+
+    Returns
+    -------
+    object
+        ``value`` itself, or for risky text ``"'" + value``.
+
+    Examples
+    --------
+    >>> csv_cell("-5 m"), csv_cell("@SUM(A1)"), csv_cell(-5), csv_cell("")
+    ("'-5 m", "'@SUM(A1)", -5, '')
+    """
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_TRIGGERS):
+        return "'" + value
+    return value

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mapapp.core import safety
 from mapapp.core.errors import ExportError
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
 
@@ -492,8 +493,23 @@ def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
 
 
 # --------------------------------------------------------------------------- tables
+def _csv_text(table, **kw) -> bytes:
+    """``table`` as UTF-8 CSV with every text cell made formula-safe (:func:`safety.csv_cell`);
+    numeric columns are written as numbers."""
+    table = table.copy()
+    for col in table.columns:
+        if not (table[col].dtype.kind in "iufcb" or str(table[col].dtype).startswith("datetime")):
+            table[col] = table[col].map(safety.csv_cell)
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, lineterminator="\n", **kw)
+    return buf.getvalue().encode("utf-8")
+
+
 def waypoints_csv_bytes(routes) -> bytes:
     """Waypoints as CSV: ``route_id, route_name, seq, name, lon, lat`` (degrees, 6 dp).
+
+    Text cells that a spreadsheet would run as a formula (a name starting with ``=``, ``+``,
+    ``-``, ``@``, tab or CR) start with an apostrophe (:func:`mapapp.core.safety.csv_cell`).
 
     >>> from mapapp.routes.route import Route
     >>> r = Route.from_coords("a", "A", [(-169.6519, 66.0792, "Cape Dezhnev"), (181.0, 65.0)])
@@ -501,6 +517,9 @@ def waypoints_csv_bytes(routes) -> bytes:
     route_id,route_name,seq,name,lon,lat
     a,A,0,Cape Dezhnev,-169.6519,66.0792
     a,A,1,,-179.0,65.0
+    >>> r = Route.from_coords("b", "=1+1", [(-170.0, 65.0), (-169.0, 65.5)])
+    >>> print(waypoints_csv_bytes([r]).decode().splitlines()[1])
+    b,'=1+1,0,,-170.0,65.0
     """
     import pandas as pd
 
@@ -517,9 +536,7 @@ def waypoints_csv_bytes(routes) -> bytes:
         for r in routes
         for seq, wp in enumerate(r.waypoints)
     ]
-    buf = io.StringIO()
-    pd.DataFrame(rows).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    return _csv_text(pd.DataFrame(rows))
 
 
 def profile_csv_bytes(profiles) -> bytes:
@@ -530,7 +547,8 @@ def profile_csv_bytes(profiles) -> bytes:
     profiles : pandas.DataFrame or mapping
         One profile from :func:`mapapp.engineering.profile.sample_profile` (columns ``chainage_m,
         lon, lat, elevation_m, surface, leg`` …) or a mapping route id -> profile; with a
-        mapping a first column ``route_id`` is added. Metres and degrees.
+        mapping a first column ``route_id`` is added. Metres and degrees. Text cells are
+        made formula-safe as in :func:`waypoints_csv_bytes`.
     """
     import pandas as pd
 
@@ -542,9 +560,7 @@ def profile_csv_bytes(profiles) -> bytes:
             raise ExportError("nothing to export: no profile was computed")
         table = pd.concat(frames, ignore_index=True)
         table = table[["route_id", *[c for c in table.columns if c != "route_id"]]]
-    buf = io.StringIO()
-    table.to_csv(buf, index=False, float_format="%.6f", lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    return _csv_text(table, float_format="%.6f")
 
 
 def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=None) -> bytes:
