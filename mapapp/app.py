@@ -90,7 +90,7 @@ def main() -> None:
                 st.rerun()
         with exports:
             export_panel.panel(routes, settings.dataset_path, results)
-        routes_panel.update_link(routes, settings.dataset_name)
+        routes_panel.update_link(routes, mappanel.cache.link_dataset(settings.dataset_name))
     except MapAppError as exc:
         st.error(safety.md_escape(str(exc)))
     st.caption(

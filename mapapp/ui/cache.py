@@ -2,17 +2,25 @@
 
 Datasets and rendered layers are cached across reruns and sessions (read-only shared
 data: the functions return immutable bytes / dicts, never objects a session mutates).
-Cache keys include the file's modification time, so a replaced grid is re-read.
+Cache keys include the file's modification time, so a replaced grid is re-read. A session's
+own uploaded grids (:mod:`mapapp.data.uploads`) are listed for that session only; the cache
+key of a listing is the folder's contents, which only that session's folder path reaches.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mapapp.core import paths
-from mapapp.data import bathymetry, coastline, context, datasets
+from mapapp.core.errors import MapAppError
+from mapapp.data import bathymetry, coastline, context, datasets, uploads
 from mapapp.render import isobaths, overlay
 
 
@@ -33,26 +41,119 @@ def grid(path: str) -> bathymetry.Grid:
     return _grid(path, _mtime(path))
 
 
+#: Prefix of the dataset names of a session's own grids (never valid in a link).
+SESSION_PREFIX = "session/"
+
+
+def session_id() -> str | None:
+    """This browser session's id (Streamlit's), or None outside a running session."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def session_grid_folder() -> Path | None:
+    """The folder of this session's own uploaded grids (None when it has none yet)."""
+    sid = session_id()
+    if not sid:
+        return None
+    try:
+        folder = uploads.session_dir(sid)
+    except MapAppError:
+        return None
+    return folder if folder.is_dir() else None
+
+
+def _signature(folder: Path) -> tuple:
+    """What changes when a grid in ``folder`` is added, removed, replaced or damaged in place
+    (names, sizes and modification times; a truncated file changes size and time)."""
+    try:
+        return tuple(sorted((p.name, st_.st_size, st_.st_mtime_ns)
+                            for p in folder.iterdir() for st_ in [p.stat()]))
+    except OSError:
+        return ()
+
+
 def dataset_entries() -> list[dict]:
-    """The grids in geodata/bathymetry as plain dicts (rescanned when the folder changes)."""
+    """The shared grids of geodata/bathymetry, then this session's own uploads, as plain dicts.
+
+    Rescanned when a file in either folder changes. Each dict has ``name`` (unique; a session
+    grid's is ``session/<file>``), ``path``, ``label``, ``error``, ``info`` and ``scope``
+    (``shared`` or ``session``). Other sessions' uploads are never listed.
+    """
+    housekeeping()
     folder = paths.bathymetry_dir()
-    return _dataset_entries(str(folder), _mtime(str(folder)))
+    out = _dataset_entries(str(folder), _signature(folder), "shared")
+    own = session_grid_folder()
+    if own is not None:
+        out = out + _dataset_entries(str(own), _signature(own), "session")
+    return out
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _dataset_entries(folder: str, mtime: float) -> list[dict]:
+def link_dataset(name: str) -> str | None:
+    """The dataset name to put in a shared link: None for a session's own upload (no one
+    else can open it, so the link keeps the recipient's default grid).
+
+    >>> link_dataset("session/mine.tif") is None, link_dataset("gmrt_high.tif")
+    (True, 'gmrt_high.tif')
+    """
+    return None if str(name).startswith(SESSION_PREFIX) else name
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _dataset_entries(folder: str, signature: tuple, scope: str) -> list[dict]:
     out = []
     for e in datasets.list_datasets(Path(folder)):
+        mine = scope == "session"
         out.append(
             {
-                "name": e.name,
+                "name": f"{SESSION_PREFIX}{e.name}" if mine else e.name,
                 "path": str(e.path),
-                "label": e.label,
+                "label": f"{e.label} (your upload, this session only)" if mine else e.label,
                 "error": e.error,
                 "info": e.info.describe() if e.info else None,
+                "scope": scope,
             }
         )
     return out
+
+
+def _alive(sid: str) -> bool:
+    """True while the server still knows the session (connected, or disconnected but within
+    ``server.disconnectedSessionTTL`` and so able to reconnect)."""
+    if not Runtime.exists():
+        return True
+    runtime = Runtime.instance()
+    mgr = getattr(runtime, "_session_mgr", None)
+    if mgr is not None and hasattr(mgr, "get_session_info"):
+        return mgr.get_session_info(sid) is not None
+    return runtime.is_active_session(sid)
+
+
+def _sweep_forever(interval_s: float) -> None:
+    while True:
+        time.sleep(interval_s)
+        try:
+            root = uploads.session_root()
+            known = [p.name for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
+            uploads.sweep(known, _alive)
+        except Exception:  # noqa: BLE001 - housekeeping must never stop; next round retries
+            continue
+
+
+@st.cache_resource(show_spinner=False)
+def housekeeping() -> dict:
+    """Once per server process: remove session grid folders older than the age limit (left
+    by a crash or a restart), then start a thread that removes a session's folder soon after
+    the session ends (every ``$MAPAPP_SESSION_SWEEP_S`` seconds, default 30)."""
+    removed = uploads.remove_stale()
+    try:
+        interval = float(os.environ.get("MAPAPP_SESSION_SWEEP_S", "30"))
+    except ValueError:
+        interval = 30.0
+    interval = interval if interval > 0 else 30.0
+    threading.Thread(target=_sweep_forever, args=(interval,), daemon=True,
+                     name="mapapp-session-grid-sweeper").start()
+    return {"removed_at_start": removed, "sweep_interval_s": interval}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
