@@ -25,5 +25,20 @@ if [ ! -x "${MAPAPP_CHROMIUM:-/usr/bin/chromium}" ]; then
   fi
 fi
 
+# Debian packages some tests run: LibreOffice Calc (CSV exports opened as a spreadsheet) and
+# nginx (deploy/nginx/mapapp.conf in front of two replicas)
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing ${missing[*]}: run 'sudo apt-get install ${missing[*]}' (tests need them)" >&2
+    exit 1
+  fi
+fi
+
 .venv/bin/python -m mapapp assets install
 exec .venv/bin/python -m pytest -n 2 "$@"
