@@ -31,6 +31,7 @@ MODULES = [
     "mapapp.data.gridimport",
     "mapapp.data.remote",
     "mapapp.data.fetch",
+    "mapapp.data.uploads",
     "mapapp.core.safety",
 ]
 

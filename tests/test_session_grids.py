@@ -115,6 +115,18 @@ def test_sweep_removes_the_folders_of_ended_sessions(geodata, tmp_path):
     assert listed(uploads.session_dir(SID_B)) == ["upload.tif"]
 
 
+def test_the_sweeper_judges_only_this_process_folders(geodata, tmp_path):
+    other = tmp_path / "sessions" / SID_B  # made by another server sharing the root
+    other.mkdir(parents=True)
+    (other / "theirs.tif").write_bytes(b"x")
+    uploads.import_upload(a_grid(tmp_path), SID_A, positive_down=False)
+    assert SID_A in uploads.own_sessions() and SID_B not in uploads.own_sessions()
+    assert uploads.sweep(uploads.own_sessions(), is_alive=lambda sid: False) == [SID_A]
+    assert not (tmp_path / "sessions" / SID_A).exists()
+    assert (other / "theirs.tif").exists()
+    assert SID_A not in uploads.own_sessions()
+
+
 def test_stale_folders_go_by_age_at_start_up(geodata, tmp_path):
     for sid in (SID_A, SID_B):
         uploads.import_upload(a_grid(tmp_path), sid, positive_down=False)

@@ -10,7 +10,8 @@ grids next to the shared ones of ``geodata/bathymetry/``, other sessions never s
   its size alone would pass the budget, and its result is discarded when the converted grid
   does.
 * **Clean-up**: :func:`remove_session` when the session ends (the app's sweeper asks the
-  server which sessions are still alive), and :func:`remove_stale` at start-up for folders
+  server which of the sessions whose folders this process made, :func:`own_sessions`, are
+  still alive), and :func:`remove_stale` at start-up for folders
   untouched for :data:`mapapp.core.safety.SESSION_GRID_MAX_AGE_S` (``$MAPAPP_SESSION_GRID_MAX_AGE_H``
   overrides, in hours) — what a crash or a restart left behind.
 * **Sharing is an operator action**: ``python -m mapapp data import FILE`` puts a grid into the
@@ -36,6 +37,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -45,12 +47,13 @@ from mapapp.core.errors import InputError
 from mapapp.core.paths import bathymetry_dir
 from mapapp.data.bathymetry import provenance_path
 from mapapp.data.files import discard
-from mapapp.data.gridimport import ImportResult, import_grid
+from mapapp.data.gridimport import IMPORT_SUFFIXES, ImportResult, default_stem, import_grid
 
 __all__ = [
     "budget_bytes",
     "import_upload",
     "max_age_s",
+    "own_sessions",
     "remove_session",
     "remove_stale",
     "session_dir",
@@ -58,10 +61,16 @@ __all__ = [
     "session_root",
     "shared_uploads",
     "sweep",
+    "upload_file_name",
     "usage_bytes",
 ]
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+# sessions whose folders this process made: only these are swept when they end (another
+# process on the same machine may share the root; its folders are not ours to judge)
+_OWN: set[str] = set()
+_OWN_LOCK = threading.Lock()
 
 
 def session_root() -> Path:
@@ -86,7 +95,15 @@ def session_dir(session_id: str, create: bool = False) -> Path:
     folder = session_root() / session_key(session_id)
     if create:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with _OWN_LOCK:
+            _OWN.add(folder.name)
     return folder
+
+
+def own_sessions() -> list[str]:
+    """Ids of the sessions whose folders this process created (and has not removed)."""
+    with _OWN_LOCK:
+        return sorted(_OWN)
 
 
 def shared_uploads() -> bool:
@@ -133,6 +150,25 @@ def usage_bytes(folder: Path) -> int:
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB"
+
+
+def upload_file_name(name: str) -> str:
+    """A safe local file name for an uploaded grid: the browser's name without folders,
+    cleaned as grid names are (:func:`mapapp.data.gridimport.default_stem`), keeping an
+    importable suffix (GDAL picks the reader by it).
+
+    >>> upload_file_name("../../My survey (2024).TIF")
+    'My_survey_2024.tif'
+    >>> upload_file_name("évora.nc"), upload_file_name("..nc"), upload_file_name("x.exe")
+    ('vora.nc', 'grid.nc', 'x.exe')
+    """
+    base = Path(str(name).replace("\\", "/")).name
+    suffix = Path(base).suffix.lower()
+    try:
+        stem = default_stem(Path(base))
+    except InputError:
+        stem = "grid"
+    return stem + (suffix if suffix in IMPORT_SUFFIXES else "")
 
 
 def import_upload(path: Path, session_id: str, *, size: int | None = None,
@@ -191,6 +227,8 @@ def import_upload(path: Path, session_id: str, *, size: int | None = None,
 def remove_session(session_id: str) -> bool:
     """Delete a session's grid folder; True when there was one."""
     folder = session_dir(session_id)
+    with _OWN_LOCK:
+        _OWN.discard(folder.name)
     if not folder.exists():
         return False
     shutil.rmtree(folder, ignore_errors=True)

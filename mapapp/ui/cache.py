@@ -133,9 +133,7 @@ def _sweep_forever(interval_s: float) -> None:
     while True:
         time.sleep(interval_s)
         try:
-            root = uploads.session_root()
-            known = [p.name for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
-            uploads.sweep(known, _alive)
+            uploads.sweep(uploads.own_sessions(), _alive)
         except Exception:  # noqa: BLE001 - housekeeping must never stop; next round retries
             continue
 

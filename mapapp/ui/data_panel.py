@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,13 +66,6 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
-def _upload_name(name: str) -> str:
-    base = Path(str(name)).name
-    stem, dot, suffix = base.rpartition(".")
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem if dot else base).strip("._-")[:100] or "grid"
-    return f"{stem}.{suffix.lower()}" if dot else stem
-
-
 def _import_upload(up, sign: str, crs: str, force: bool) -> None:
     limit = max_upload_mb()
     if up.size > limit * 1024 * 1024:
@@ -83,7 +75,7 @@ def _import_upload(up, sign: str, crs: str, force: bool) -> None:
             "`python -m mapapp data import FILE`.")
         return
     sid = cache.session_id() or "no-session-0"
-    fname = _upload_name(up.name)
+    fname = uploads.upload_file_name(up.name)
     with tempfile.TemporaryDirectory(prefix="mapapp_upload_") as tmp:
         path = Path(tmp) / fname
         with open(path, "wb") as fh:
