@@ -45,6 +45,7 @@ def geodata(tmp_path, monkeypatch):
     monkeypatch.setenv("MAPAPP_SESSION_GRIDS", str(tmp_path / "sessions"))
     monkeypatch.delenv("MAPAPP_SHARED_GRID_UPLOADS", raising=False)
     monkeypatch.delenv("MAPAPP_SESSION_GRID_MB", raising=False)
+    monkeypatch.setattr(uploads, "_OWN", set())  # this process's sessions: none yet
     return root / "bathymetry"
 
 
