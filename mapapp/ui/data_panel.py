@@ -123,7 +123,8 @@ def _register(url: str, name: str) -> None:
 def panel() -> None:
     """The 'Add a grid' expander."""
     limit = max_upload_mb()
-    with st.expander("Add a grid", expanded=False):
+    # keyed: a message appearing above it in the sidebar must not re-mount (collapse) it
+    with st.expander("Add a grid", expanded=False, key="grid_panel"):
         msg = st.session_state.pop("grid_message", None)
         if msg:
             (st.error if msg[0] == "error" else st.success)(msg[1])
