@@ -29,6 +29,7 @@ MODULES = [
     "mapapp.data.gridio",
     "mapapp.core.safety",
     "mapapp.economics.prices",
+    "mapapp.economics.model",
 ]
 
 
