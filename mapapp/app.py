@@ -33,7 +33,8 @@ from mapapp.ui import (  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
-    "the Bering Strait, to be bored by the Boring Company for under $8 bn in under 8 years. "
+    "the Bering Strait, to be bored by the Boring Company for under US$8 bn (2025 prices) in "
+    "under 8 years. "
     "This tool lets you check such claims against real bathymetry and coastlines."
 )
 

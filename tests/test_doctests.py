@@ -30,6 +30,9 @@ MODULES = [
     "mapapp.core.safety",
     "mapapp.economics.prices",
     "mapapp.economics.model",
+    "mapapp.economics.estimate",
+    "mapapp.economics.claims",
+    "mapapp.economics.backtest",
 ]
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from mapapp.core.errors import InputError
 from mapapp.economics import model as m
-from mapapp.economics.prices import BASE_YEAR
+from mapapp.economics.prices import BASE_YEAR, cpi
 
 __all__ = ["Check", "BacktestRow", "backtest"]
 
@@ -111,6 +111,7 @@ def _duration_check(p: m.ReferenceProject, mode: str):
 
 def backtest(base_year: int = BASE_YEAR) -> list[BacktestRow]:
     """Leave-one-out checks for every built project of the reference class."""
+    cpi(base_year)  # an unknown base year fails here, in one sentence
     rows = []
     for p in m.load_reference_class():
         if p.status != "built":
