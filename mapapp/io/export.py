@@ -32,17 +32,14 @@ import datetime as _dt
 import html
 import io
 import json
-import math
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import numpy as np
-
 from mapapp.core.errors import ExportError
-from mapapp.core.jsonenc import plain
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
+from mapapp.core.jsonenc import plain
 from mapapp.routes.metrics import route_metrics
 
 __all__ = [
