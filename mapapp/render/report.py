@@ -925,7 +925,7 @@ def render_report(
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
-        from mapapp.io.export import atomic_write
+        from mapapp.core.files import atomic_write
 
         atomic_write(Path(out), data)
     return (data, lay) if return_layout else data
