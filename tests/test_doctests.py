@@ -33,6 +33,8 @@ MODULES = [
     "mapapp.economics.estimate",
     "mapapp.economics.claims",
     "mapapp.economics.backtest",
+    "mapapp.core.jsonenc",
+    "mapapp.session.routeset",
 ]
 
 

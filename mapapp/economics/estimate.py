@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mapapp.core import references as refs
+from mapapp.core.jsonenc import plain
 from mapapp.economics import model as m
 from mapapp.economics.prices import BASE_YEAR, Money, fmt_usd_bn, to_base
 from mapapp.engineering.tunnel import TunnelParams, TunnelResult, tunnel_for_route
@@ -264,9 +265,7 @@ class ProgrammeEstimate:
             "inputs": [i.to_dict() for i in self.inputs],
             "sources": list(self.sources),
         })
-        from mapapp.engineering.tunnel import _jsonable
-
-        return _jsonable(d)
+        return plain(d)
 
 
 # ---------------------------------------------------------------------------- pieces
