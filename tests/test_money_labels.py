@@ -157,3 +157,5 @@ def test_app_money_has_a_price_year():
     for df in at.dataframe:
         cols = [str(c) for c in df.value.columns]
         assert unlabelled("\n".join(cols)) == [], cols
+        cells = [str(v) for v in df.value.astype(str).to_numpy().ravel()]
+        assert unlabelled("\n".join(cells)) == []

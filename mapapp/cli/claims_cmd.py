@@ -105,9 +105,10 @@ def format_backtest(rows, base_year: int) -> str:
         mark = "inside" if c.inside else "MISS"
         return f"{fmt.format(c.actual)} in {fmt.format(c.low)}–{fmt.format(c.high)} {mark}"
 
-    head = ("project", f"cost, US$ bn ({base_year} prices)", "duration, years")
-    body = [(r.project, cell(r.cost, "{:.1f}"), cell(r.duration, "{:.1f}")) for r in rows]
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(3)]
+    head = ("project", "cost as reported", f"cost, US$ bn ({base_year} prices)", "duration, years")
+    body = [(r.project, r.cost_as_reported if r.cost else "—", cell(r.cost, "{:.1f}"),
+             cell(r.duration, "{:.1f}")) for r in rows]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
              for row in [head, *body]]
     misses = sum(1 for r in rows for c in (r.cost, r.duration) if c is not None and not c.inside)

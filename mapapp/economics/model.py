@@ -435,7 +435,7 @@ def input_table(mode: str = "rail", *, exclude=(), base_year: int = BASE_YEAR) -
             fit.low, fit.high,
             f"90 % prediction interval of a log-normal fit to {fit.n} built "
             f"{MODE_CLASS[mode].replace('_', ' ')}s ({', '.join(fit.values)}), outturn costs "
-            f"in {base_year} US$",
+            f"in US$ ({base_year} prices)",
             "outturn costs of comparable built tunnels per km of bore; few projects, so a wide "
             "interval", sources=srcs))
     table += [
