@@ -38,6 +38,17 @@ INTRO = (
 )
 
 
+ABOUT = (
+    "**Bering Strait tunnel route explorer** — checks proposed Russia–Alaska tunnel alignments "
+    "against real bathymetry and coastlines.\n\n"
+    "Data: ETOPO5 5′ relief (NOAA NGDC 1988, Data Announcement 88-MGG-02; public domain) · "
+    "GSHHG 2.3.6 full-resolution coastline (Wessel & Smith 1996, JGR 101(B4) 8741–8743; "
+    "LGPL-3.0) · OpenStreetMap land polygons (© OpenStreetMap contributors, ODbL 1.0) · places, "
+    "boundaries, proposals and every cost figure with their sources in the repository's "
+    "`geodata/` folder (each value carries its source, or says it is an assumption)."
+)
+
+
 def resolution_note(info: dict) -> str:
     coarse = info["coarse"]
     return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
@@ -49,7 +60,8 @@ def resolution_note(info: dict) -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide")
+    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide",
+                       menu_items={"About": ABOUT})
     st.title("Bering Strait tunnel route explorer")
     st.caption(INTRO)
     try:
