@@ -16,7 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["draw_link_inset", "inset_extent", "PATH_COLOURS"]
+__all__ = ["PATH_COLOURS", "WEB_CENTRE_LON", "build_link_map", "coastline_geojson", "display_lons",
+           "draw_link_inset", "inset_extent", "relief_png"]
 
 #: Colours of the connecting paths by side (Okabe & Ito: reddish purple, sky blue).
 PATH_COLOURS = {"russia": "#CC79A7", "north_america": "#56B4E9"}
@@ -144,3 +145,173 @@ def draw_link_inset(fig, rect, result, lay=None):
         lay.texts.extend(texts)
         lay.notes.append("link inset: " + title)
     return ax
+
+
+# ============================================================================ web map
+#: Centre longitude of the whole-link web map (degrees, 0..360 convention): every
+#: longitude drawn lies within 180° of it, so lines stay continuous over 180°.
+WEB_CENTRE_LON = 175.0
+
+
+def display_lons(lons) -> np.ndarray:
+    """Continuous longitudes next to :data:`WEB_CENTRE_LON` (a line's shape is kept).
+
+    >>> display_lons([-169.7, -168.1]).tolist()
+    [190.3, 191.9]
+    >>> display_lons([129.9, 180.5, -179.5]).tolist()
+    [129.9, 180.5, 180.5]
+    """
+    from mapapp.core.geodesy import unwrap_lons
+
+    return np.round(unwrap_lons(lons, reference=WEB_CENTRE_LON), 9)
+
+
+@lru_cache(maxsize=1)
+def relief_png(max_width: int = 1321) -> tuple[str, list]:
+    """The wide relief as a PNG data URL resampled to Web-Mercator rows, and its Leaflet
+    bounds ``[[S, W], [N, E]]`` (W, E in 0..360)."""
+    import io
+
+    from matplotlib import colormaps
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from PIL import Image
+
+    from mapapp.link.surface import _elevation
+
+    arr, (lon0, lat0, px) = _elevation()
+    nrow, ncol = arr.shape
+    s_lat, n_lat = lat0 - (nrow - 1) * px - px / 2, lat0 + px / 2
+
+    def merc(lat):
+        return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+    ys = np.linspace(merc(n_lat), merc(s_lat), nrow * 2)
+    lats = np.degrees(2 * np.arctan(np.exp(ys)) - np.pi / 2)
+    rows = np.clip(np.round((lat0 - lats) / px).astype(int), 0, nrow - 1)
+    img = arr[rows, :]
+    sea = colormaps["Blues"]
+    land = colormaps["terrain"]
+    levels = [-8000, -4000, -2000, -1000, -200, -50, 0, 200, 500, 1000, 1500, 2000, 3000, 5000]
+    colours = [sea(v) for v in np.linspace(0.9, 0.25, 6)] + [land(v) for v in
+                                                             np.linspace(0.25, 0.95, 7)]
+    norm = BoundaryNorm(levels, len(colours))
+    rgba = (ListedColormap(colours)(norm(np.nan_to_num(img))) * 255).astype("uint8")
+    buf = io.BytesIO()
+    Image.fromarray(rgba).save(buf, format="PNG", optimize=True)
+    import base64
+
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    w = lon0 - px / 2
+    e = lon0 + (ncol - 1) * px + px / 2
+    return url, [[float(s_lat), float(w)], [float(n_lat), float(e)]]
+
+
+@lru_cache(maxsize=1)
+def coastline_geojson(tolerance_deg: float = 0.03) -> dict:
+    """GSHHG wide-area land outlines (level 1) simplified for display, longitudes 0..360."""
+    import pyogrio
+    import shapely
+
+    from mapapp.link.surface import LAND_FILE
+    from mapapp.link.data import wide_dir
+
+    df = pyogrio.read_dataframe(wide_dir() / LAND_FILE)
+    df = df[(df["level"] == 1) & (df["orig_area_km2"].astype(float) > 50.0)]
+    geoms = shapely.simplify(df.geometry.values, tolerance_deg)
+    feats = [{"type": "Feature", "properties": {},
+              "geometry": shapely.geometry.mapping(g)} for g in geoms if not g.is_empty]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _popup_html(name: str, text: str, sources) -> str:
+    import html as _html
+
+    links = "".join(
+        f'<li><a href="{_html.escape(s, quote=True)}" target="_blank" rel="noopener">'
+        f"{_html.escape(s[:70])}</a></li>" for s in sources
+        if str(s).startswith(("http://", "https://")))
+    out = f"<b>{_html.escape(name)}</b><br>{_html.escape(text)}"
+    if links:
+        out += f"<br><small>Sources:</small><ul style='margin:0;padding-left:16px'>{links}</ul>"
+    return out.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def build_link_map(strait_route, result=None, height: int = 560, railheads=None):
+    """The whole-link web map (folium): relief, land, railheads with sourced popups, the
+    strait route and its portals, and the connecting paths of ``result``.
+
+    Every longitude is continuous next to 175°E (Alaska at 190–230°), so nothing jumps
+    across the world at 180° and no overlay is split.
+
+    Parameters
+    ----------
+    strait_route : Route
+    result : LinkResult, optional
+    height : int
+        Pixels.
+    railheads : iterable of Railhead, optional
+        Markers drawn (default: every railhead inside the wide-area data).
+    """
+    import html as _html
+
+    import folium
+
+    from mapapp.link import data as ldata
+
+    m = folium.Map(location=[63.5, WEB_CENTRE_LON], zoom_start=3, tiles=None,
+                   control_scale=True, height=height, world_copy_jump=False, min_zoom=2,
+                   max_zoom=10)
+    folium.map.CustomPane("link-relief", z_index=250, pointer_events=False).add_to(m)
+    url, bounds = relief_png()
+    relief = folium.FeatureGroup(name="Relief (ETOPO5 5′)")
+    folium.raster_layers.ImageOverlay(image=url, bounds=bounds, opacity=0.9, pane="link-relief",
+                                      interactive=False, cross_origin=False, zindex=1,
+                                      name="relief", className="mapapp-link-relief").add_to(relief)
+    relief.add_to(m)
+    land = folium.FeatureGroup(name="Land (GSHHG 2.3.6 high)")
+    folium.GeoJson(coastline_geojson(), name="land", interactive=False,
+                   style_function=lambda _f: {"color": "#4d3b22", "weight": 0.8,
+                                              "fill": False}).add_to(land)
+    land.add_to(m)
+    heads = folium.FeatureGroup(name="Railheads and network ends")
+    shown = list(railheads) if railheads is not None else [
+        r for r in ldata.railheads().values() if r.in_wide_area]
+    for r in shown:
+        folium.Marker(
+            [r.lat, float(display_lons([r.lon])[0])],
+            tooltip=_html.escape(f"Railhead: {r.name}"),
+            popup=folium.Popup(_popup_html(r.name, r.status, r.sources), max_width=380),
+            icon=folium.Icon(color="black", icon="train", prefix="fa"),
+        ).add_to(heads)
+    heads.add_to(m)
+    vias = folium.FeatureGroup(name="Via places")
+    for p in ldata.places().values():
+        folium.CircleMarker([p.lat, float(display_lons([p.lon])[0])], radius=4, color="#222",
+                            weight=1, fill=True, fill_color="#ffffff", fill_opacity=1,
+                            tooltip=_html.escape(p.name),
+                            popup=folium.Popup(_popup_html(p.name, p.note, p.sources),
+                                               max_width=380)).add_to(vias)
+    vias.add_to(m)
+    strait = folium.FeatureGroup(name=f"Strait route: {_html.escape(strait_route.name)}")
+    lons = display_lons(strait_route.lons)
+    folium.PolyLine(list(zip(strait_route.lats.tolist(), lons.tolist())), color="#D55E00",
+                    weight=5, tooltip=_html.escape(strait_route.name),
+                    class_name="mapapp-link-strait").add_to(strait)
+    for w, lon in ((strait_route.waypoints[0], lons[0]), (strait_route.waypoints[-1], lons[-1])):
+        folium.CircleMarker([w.lat, float(lon)], radius=6, color="#D55E00", weight=2,
+                            fill=True, fill_color="#ffffff", fill_opacity=1,
+                            tooltip=_html.escape(f"Portal: {w.name}")).add_to(strait)
+    strait.add_to(m)
+    if result is not None:
+        paths = folium.FeatureGroup(name="Connecting railways (least-cost paths)")
+        for p in result.paths:
+            plons = display_lons(p.route.lons)
+            tip = (f"{p.railhead.name} → portal: {p.length_km:,.0f} km "
+                   f"(straight {p.geodesic_km:,.0f} km); {p.cost.label()}")
+            folium.PolyLine(list(zip(p.route.lats.tolist(), plons.tolist())),
+                            color=PATH_COLOURS.get(p.side, "#333333"), weight=4,
+                            tooltip=_html.escape(tip),
+                            class_name="mapapp-link-path").add_to(paths)
+        paths.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
