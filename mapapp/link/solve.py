@@ -28,7 +28,7 @@ grid). Via points are solved leg by leg, in order, as in the optimiser.
 Examples
 --------
 >>> from mapapp.link.surface import Surface
->>> s = Surface.synthetic([[0, 0, 0], [0, 500, 0], [0, 0, 0]], cell_m=1000.0)
+>>> s = Surface.synthetic([[0, 0, 0], [0, 500, 0], [0, 5, 0]], cell_m=1000.0)
 >>> p = least_cost_path(s, [(1, 0), (1, 2)], LinkWeights(ruling_grade=0.0125))
 >>> [tuple(map(int, rc)) for rc in p.cells]   # around the 500 m hill, never over it
 [(1, 0), (0, 1), (1, 2)]

@@ -22,7 +22,7 @@ the ~2.3× east–west stretch of a lon/lat grid at 64°N.
 Examples
 --------
 >>> s = Surface.synthetic([[0.0, 10.0], [20.0, 30.0]], cell_m=1000.0)
->>> s.shape, s.cell_m, s.allowed.all()
+>>> s.shape, s.cell_m, bool(s.allowed.all())
 ((2, 2), 1000.0, True)
 >>> s.xy_of((1, 0))
 (500.0, -1500.0)
