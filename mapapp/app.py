@@ -30,6 +30,7 @@ from mapapp.ui import (  # noqa: E402
     sidebar,
     tunnel_panel,
 )
+from mapapp.ui.state import session  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
@@ -69,7 +70,7 @@ def main() -> None:
         out = mappanel.show_map(settings, info, [layer], view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
-        clicked = st.session_state.get("clicked_point")
+        clicked = session.clicked_point
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)

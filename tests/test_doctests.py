@@ -29,6 +29,8 @@ MODULES = [
     "mapapp.data.gridio",
     "mapapp.core.safety",
     "mapapp.economics.prices",
+    "mapapp.core.jsonenc",
+    "mapapp.session.routeset",
 ]
 
 
