@@ -169,7 +169,7 @@ def test_real_vias_in_order(link_vias):
 
 
 def test_path_over_180_is_continuous_and_geojson_is_cut(link_default):
-    from mapapp.link.exports import link_export_bytes
+    from mapapp.render.linkmap import link_export_bytes
     from mapapp.render.linkmap import display_lons
 
     ru = next(p for p in link_default.paths if p.side == "russia")
@@ -198,7 +198,7 @@ def test_every_export_format_reads_back(link_default, tmp_path):
     import gpxpy
 
     from mapapp.io.routeio import read_routes
-    from mapapp.link.exports import link_export_bytes
+    from mapapp.render.linkmap import link_export_bytes
 
     for fmt in ("geojson", "kml", "gpx", "gpkg", "csv"):
         path = tmp_path / f"link.{fmt}"
@@ -311,7 +311,7 @@ def test_link_core_imports_no_streamlit():
     import subprocess
     import sys
 
-    code = ("import sys, mapapp.link.model, mapapp.link.exports, mapapp.render.linkmap, "
+    code = ("import sys, mapapp.link.model, mapapp.render.linkmap, "
             "mapapp.cli.link_cmd; print('streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, check=True)

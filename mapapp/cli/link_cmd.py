@@ -11,7 +11,6 @@ Examples (shell)::
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from mapapp.core.errors import InputError
@@ -79,7 +78,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     result = compute_from_args(args)
     if args.out:
         from mapapp.io.export import atomic_write
-        from mapapp.link.exports import link_export_bytes
+        from mapapp.render.linkmap import link_export_bytes
 
         fmt = _SUFFIXES.get(Path(args.out).suffix.lower())
         if fmt is None:
@@ -87,7 +86,9 @@ def cmd_link(args: argparse.Namespace) -> int:
                              f"{', '.join(_SUFFIXES)}")
         atomic_write(args.out, link_export_bytes(result, fmt))
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        from mapapp.core.jsonenc import dumps
+
+        print(dumps(result.to_dict(), indent=1, sort_keys=False))
     else:
         print(_text(result))
         if args.out:

@@ -16,8 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["PATH_COLOURS", "WEB_CENTRE_LON", "build_link_map", "coastline_geojson", "display_lons",
-           "draw_link_inset", "inset_extent", "relief_png"]
+__all__ = ["EXPORT_FORMATS", "PATH_COLOURS", "WEB_CENTRE_LON", "build_link_map",
+           "coastline_geojson", "display_lons", "draw_link_inset", "inset_extent",
+           "link_export_bytes", "relief_png"]
 
 #: Colours of the connecting paths by side (Okabe & Ito: reddish purple, sky blue).
 PATH_COLOURS = {"russia": "#CC79A7", "north_america": "#56B4E9"}
@@ -315,3 +316,46 @@ def build_link_map(strait_route, result=None, height: int = 560, railheads=None)
         paths.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+# ============================================================================ exports
+#: Formats of the connecting-alignment export.
+EXPORT_FORMATS = ("geojson", "kml", "gpx", "gpkg", "csv")
+
+
+def link_export_bytes(result, fmt: str, include_strait: bool = True) -> bytes:
+    """The connecting alignments (and the strait route) in every route format, written by
+    :mod:`mapapp.io.export` (lines cut at the antimeridian in GeoJSON, RFC 7946 §3.1.9)
+    without the strait metrics, which mean nothing thousands of km inland. GeoJSON features
+    also carry each path's figures in ``properties.link``.
+
+    Parameters
+    ----------
+    result : LinkResult
+    fmt : str
+        One of :data:`EXPORT_FORMATS`.
+    include_strait : bool
+        Also write the strait route itself (its ``properties.link`` is absent).
+    """
+    import json
+
+    from mapapp.core.errors import ExportError
+    from mapapp.io.export import export_bytes
+
+    if fmt not in EXPORT_FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of "
+                          f"{', '.join(EXPORT_FORMATS)}")
+    routes = result.routes() + ([result.strait_route] if include_strait else [])
+    data = export_bytes(routes, fmt, metrics=False)
+    if fmt != "geojson":
+        return data
+    fc = json.loads(data)
+    by_id = {p.route.id: p.to_dict() for p in result.paths}
+    for f in fc["features"]:
+        link = by_id.get(f.get("id"))
+        if link is not None:
+            f["properties"]["kind"] = "connecting_railway"
+            f["properties"]["link"] = link
+    from mapapp.core.jsonenc import dumps
+
+    return (dumps(fc, indent=1, sort_keys=False) + "\n").encode("utf-8")

@@ -39,7 +39,7 @@ def _compute(route_json: str, railheads: tuple, vias: tuple, grade_permille: flo
 @st.cache_data(show_spinner=False, max_entries=32)
 def _export(route_json: str, railheads: tuple, vias: tuple, grade_permille: float,
             cell_km: float, fmt: str) -> bytes:
-    from mapapp.link.exports import link_export_bytes
+    from mapapp.render.linkmap import link_export_bytes
 
     return link_export_bytes(_compute(route_json, railheads, vias, grade_permille, cell_km), fmt)
 
@@ -112,7 +112,7 @@ def panel(selected: Route | None) -> None:
                             help="Steepest grade between grid cells (12.5 ‰: mainline rail)")
     cell = c4.number_input("Cell (km)", 3.0, 20.0, 6.0, 1.0, key="link-cell")
     result = None
-    key = (json.dumps(selected.to_dict(), sort_keys=True), tuple(chosen), tuple(vias),
+    key = (selected.fingerprint(), tuple(chosen), tuple(vias),
            float(grade), float(cell))
     if chosen:
         try:
