@@ -266,6 +266,16 @@ def test_cli_json_has_the_issue_fields(link_default, tmp_path):
     assert any(x["low_km"] == 3500 for x in d["paths"][0]["published"])
     fc = json.loads(out_file.read_text())
     assert {f["properties"]["kind"] for f in fc["features"]} == {"connecting_railway", "route"}
+    # the whole link adds the preset's claimed crossing (read from the presets file) to the
+    # connecting railways' range
+    presets = json.loads((REPO / "geodata" / "presets" / "routes.json").read_text())
+    claim = next(r for r in presets["routes"] if r["id"] == "dmitriev-2025")["claims"]
+    lows = sum(p["cost_busd"]["low"] for p in d["paths"])
+    highs = sum(p["cost_busd"]["high"] for p in d["paths"])
+    whole = d["totals"]["whole_link"]
+    assert whole["low"] == pytest.approx(claim["cost_busd"]["value"] + lows, abs=0.02)
+    assert whole["high"] == pytest.approx(claim["cost_busd"]["value"] + highs, abs=0.02)
+    assert whole["price_year"] == d["base_year"] and whole["currency"] == "USD"
 
 
 def test_cli_errors_are_one_line():

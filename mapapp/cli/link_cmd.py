@@ -70,6 +70,11 @@ def _text(result) -> str:
                  f"({c['cost_busd']['price_year']} prices)")
     if t["tunnel_claim"]:
         lines.append(f"  Strait crossing alone, as claimed: {t['tunnel_claim']['text']}")
+    if t["whole_link"]:
+        w = t["whole_link"]
+        lines.append(f"  Whole link (claimed crossing + connecting railways): US$ "
+                     f"{w['low']:,.1f}–{w['high']:,.1f} bn ({w['price_year']} prices; "
+                     "the claim taken as dollars of that year)")
     return "\n".join(lines)
 
 

@@ -214,15 +214,27 @@ class LinkResult:
         cost = sum_ranges([p.cost for p in self.paths], self.base_year)
         claims = self.strait_route.claims or {}
         claim = claims.get("cost_busd")
-        return {
+        out = {
             "connecting_railways": {"length_km": round(km, 1), "cost_busd": cost.to_dict(),
                                     "paths": len(self.paths)},
             "tunnel_claim": (None if not isinstance(claim, dict) else {
                 "value": claim.get("value"), "unit": claim.get("unit"),
                 "bound": claim.get("bound"), "text": claim.get("text"),
-                "note": "as claimed for the strait crossing alone; not converted (the claim "
-                        "states no price year)"}),
+                "note": "as claimed for the strait crossing alone; the claim states no price "
+                        "year"}),
+            "whole_link": None,
         }
+        value = claim.get("value") if isinstance(claim, dict) else None
+        if isinstance(claim, dict) and claim.get("unit") == "USD bn" and value is not None:
+            lo, hi = (value, value) if not isinstance(value, (list, tuple)) else value[:2]
+            out["whole_link"] = {
+                "low": round(float(lo) + cost.low, 2), "high": round(float(hi) + cost.high, 2),
+                "price_year": self.base_year, "currency": "USD",
+                "basis": f"strait crossing at the claimed figure ({claim.get('bound') or 'value'}"
+                         f" US$ {lo:g}{'' if lo == hi else f'–{hi:g}'} bn, taken as "
+                         f"{self.base_year} dollars: an assumption, the claim states no price "
+                         "year) + the connecting railways' range"}
+        return out
 
     def to_dict(self) -> dict:
         """JSON of ``python -m mapapp link ROUTE --json``."""

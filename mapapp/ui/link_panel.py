@@ -80,6 +80,18 @@ def scorecard_rows(result) -> list[dict]:
         "Cost": claim["text"] if claim else "no cost claimed",
         "Years (one front)": "", "Permafrost": "",
     })
+    whole = tot["whole_link"]
+    if whole:
+        rows.append({
+            "Part": "Whole link: strait crossing as claimed + connecting railways",
+            "Length (km)": round(tot["connecting_railways"]["length_km"]
+                                 + result.strait_route.length_m() / 1000.0),
+            "Straight line (km)": None, "Published lengths": "",
+            "Major-river crossings": None,
+            "Cost": f"US$ {whole['low']:,.1f}–{whole['high']:,.1f} bn ({whole['price_year']} "
+                    "prices; the claim taken as dollars of that year)",
+            "Years (one front)": "", "Permafrost": "",
+        })
     return rows
 
 
