@@ -326,3 +326,16 @@ def test_link_core_imports_no_streamlit():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_no_go_zone_diverts_the_path(link_default):
+    na = next(p for p in link_default.paths if p.side == "north_america")
+    # a 1°-wide band from 62°N to 66°N across the middle of the free path
+    mid = na.route.lons[len(na.route.lons) // 2] % 360.0
+    zone = shapely.box(mid - 0.5, 62.0, mid + 0.5, 66.0)
+    res = compute_link(get_preset("dmitriev-2025"), railheads=["fairbanks"], no_go=[zone])
+    p = res.paths[0]
+    xy = p.surface.xy_of_many(p.cells.cells)
+    lon, lat = to_lonlat(xy[:, 0], xy[:, 1])
+    assert not shapely.contains_xy(zone, lon, lat).any()
+    assert p.length_km > na.length_km  # the detour is longer than the free path

@@ -133,9 +133,11 @@ def draw_link_inset(fig, rect, result, lay=None):
     ax.set_yticks([])
     tot = result.totals()["connecting_railways"]
     c = tot["cost_busd"]
-    title = (f"Whole link: {tot['length_km']:,.0f} km of connecting railway, "
+    title = (f"Whole link: {tot['length_km']:,.0f} km of connecting railway,\n"
              f"US$ {c['low']:,.0f}–{c['high']:,.0f} bn ({c['price_year']} prices)")
-    ax.set_title(title, fontsize=6, pad=2, loc="left")
+    ax.text(0.01, 0.985, title, transform=ax.transAxes, fontsize=5.8, va="top", ha="left",
+            zorder=6, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
+                            "pad": 1.2})
     texts.append(title)
     note = "Least-cost paths on ETOPO5 5′ relief · LAEA 175°E 64°N"
     ax.text(0.01, 0.01, note, transform=ax.transAxes, fontsize=4.5, color="#333333", zorder=6)
@@ -144,7 +146,7 @@ def draw_link_inset(fig, rect, result, lay=None):
         side.set_linewidth(0.6)
     if lay is not None:
         lay.texts.extend(texts)
-        lay.notes.append("link inset: " + title)
+        lay.notes.append("link inset: " + title.replace("\n", " "))
     return ax
 
 
