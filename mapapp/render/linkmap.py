@@ -115,7 +115,9 @@ def draw_link_inset(fig, rect, result, lay=None):
         rx, ry = to_xy(p.railhead.lon, p.railhead.lat)
         ax.plot([rx], [ry], marker="s", ms=4, color="black", zorder=4)
         label = f"{p.railhead.name}: {p.length_km:,.0f} km"
-        ax.annotate(label, (float(rx), float(ry)), xytext=(3, 3), textcoords="offset points",
+        right = float(rx) > (x0 + x1) / 2  # labels point inwards, never off the inset
+        ax.annotate(label, (float(rx), float(ry)), xytext=(-3 if right else 3, 3),
+                    textcoords="offset points", ha="right" if right else "left",
                     fontsize=5.5, zorder=5)
         texts.append(label)
         for v in p.vias:
