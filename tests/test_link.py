@@ -339,3 +339,18 @@ def test_no_go_zone_diverts_the_path(link_default):
     lon, lat = to_lonlat(xy[:, 0], xy[:, 1])
     assert not shapely.contains_xy(zone, lon, lat).any()
     assert p.length_km > na.length_km  # the detour is longer than the free path
+
+
+def test_scorecard_labels_the_crossing_alone_and_the_whole_link(link_default):
+    from mapapp.ui.link_panel import scorecard_rows
+
+    rows = scorecard_rows(link_default)
+    parts = [r["Part"] for r in rows]
+    assert parts[-2] == "Strait crossing alone (as claimed)"
+    assert parts[-1] == "Whole link: strait crossing as claimed + connecting railways"
+    assert parts[-3] == "Connecting railways, all paths (this model)"
+    total_km = sum(p.length_km for p in link_default.paths)
+    assert rows[-3]["Length (km)"] == round(total_km)
+    strait_km = GEOD.line_length(link_default.strait_route.lons, link_default.strait_route.lats)
+    assert rows[-1]["Length (km)"] == round(total_km + strait_km / 1000.0)
+    assert all("prices" in r["Cost"] for r in rows if r["Part"].startswith("Connecting"))

@@ -144,7 +144,7 @@ def panel(selected: Route | None) -> None:
         return
     st.markdown("**Scorecard: the strait crossing alone and the link as a whole**")
     st.dataframe(pd.DataFrame(scorecard_rows(result)), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
     with st.expander("Reference railways behind the cost and schedule ranges"):
         from mapapp.link.costs import cost_sources
 
@@ -159,7 +159,7 @@ def panel(selected: Route | None) -> None:
             "Build rates (km/yr)": ", ".join(f"{k} {v}" for k, v in
                                              r["build_rates_km_per_yr"].items()),
             "Sources": " ".join(r["sources"]),
-        } for r in refs]), hide_index=True, use_container_width=True)
+        } for r in refs]), hide_index=True, width="stretch")
         st.caption("Costs per km are the sources' US-dollar figures divided by length, "
                    "brought to constant dollars with US CPI-U (mapapp.economics.prices). "
                    "Grade weight, river-crossing cost and the 500 km major-river threshold "
