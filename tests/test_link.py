@@ -354,3 +354,16 @@ def test_scorecard_labels_the_crossing_alone_and_the_whole_link(link_default):
     strait_km = GEOD.line_length(link_default.strait_route.lons, link_default.strait_route.lats)
     assert rows[-1]["Length (km)"] == round(total_km + strait_km / 1000.0)
     assert all("prices" in r["Cost"] for r in rows if r["Part"].startswith("Connecting"))
+
+
+def test_kolyma_corridor_section_is_near_the_published_length():
+    """Nizhny Bestyakh → Magadan through the highway's towns against the published 1,979 km
+    plan (railheads.md §B): the 5′ relief makes model lengths short, but not by a third."""
+    res = compute_link(get_preset("dmitriev-2025"), railheads=["nizhny-bestyakh"],
+                       vias=["Khandyga", "Ust-Nera", "Susuman", "Magadan"])
+    w = res.paths[0].route.waypoints
+    k = next(i for i, x in enumerate(w) if x.name == "Magadan")
+    km = GEOD.line_length([x.lon for x in w[:k + 1]], [x.lat for x in w[:k + 1]]) / 1000.0
+    assert 0.7 * 1979 < km < 1.1 * 1979
+    assert [x.name for x in w if x.name][:5] == ["Nizhny Bestyakh", "Khandyga", "Ust-Nera",
+                                                 "Susuman", "Magadan"]

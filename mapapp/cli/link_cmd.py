@@ -106,8 +106,9 @@ def add_link_options(p) -> None:
     p.add_argument("--from", dest="railheads", action="append", metavar="RAILHEAD",
                    help="railhead id or name (repeat; default: nizhny-bestyakh and fairbanks)")
     p.add_argument("--via", dest="vias", action="append", metavar="PLACE",
-                   help="via place (Magadan, Anadyr, Beringovsky, Nome, Teller, Delta Junction) "
-                   "or LON,LAT; each applies to the path on its side, in order (repeat)")
+                   help="via place (Magadan, Anadyr, Beringovsky, Khandyga, Ust-Nera, Susuman, "
+                   "Nome, Teller, Delta Junction) or LON,LAT; each applies to the path on its "
+                   "side, in order (repeat)")
     p.add_argument("--grade", default="12.5", metavar="PERMILLE",
                    help="ruling grade between grid cells, ‰ (12.5)")
     p.add_argument("--cell-km", default="6", metavar="KM", help="grid cell size, km (6)")

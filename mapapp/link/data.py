@@ -35,11 +35,13 @@ from mapapp.core.paths import geodata_dir
 __all__ = [
     "SIDES",
     "WIDE_BOUNDS",
+    "Corridor",
     "Place",
     "PublishedCost",
     "PublishedLength",
     "Railhead",
     "ReferenceRailway",
+    "corridors",
     "default_railheads",
     "find_place",
     "permafrost_note",
@@ -116,6 +118,27 @@ class Place:
     name: str
     lat: float
     lon: float
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """An existing land corridor drawn for context (e.g. the Kolyma Highway), as the places it
+    passes in order: not the road's own line.
+
+    Attributes
+    ----------
+    points : tuple of Place
+        In order along the corridor.
+    length_km : float
+        Published length, km.
+    """
+
+    id: str
+    name: str
+    points: tuple
+    length_km: float
     note: str
     sources: tuple[str, ...]
 
@@ -265,6 +288,25 @@ def find_place(key: str) -> Place | None:
         if k in (r.id, r.name.lower()):
             return Place(r.id, r.name, r.lat, r.lon, r.status, r.sources)
     return None
+
+
+def corridors() -> list[Corridor]:
+    """Context corridors (the Kolyma Highway as the towns on it).
+
+    >>> [p.name for p in corridors()[0].points]
+    ['Nizhny Bestyakh', 'Khandyga', 'Ust-Nera', 'Susuman', 'Magadan']
+    """
+    out = []
+    for c in _doc().get("corridors", []):
+        pts = []
+        for key in c["places"]:
+            p = find_place(key)
+            if p is None:
+                raise DatasetError(f"corridor {c['id']} names an unknown place {key!r}")
+            pts.append(p)
+        out.append(Corridor(c["id"], c["name"], tuple(pts), float(c["length_km"]), c["note"],
+                            tuple(c["sources"])))
+    return out
 
 
 def published_lengths(side: str | None = None) -> list[PublishedLength]:

@@ -242,8 +242,9 @@ def _popup_html(name: str, text: str, sources) -> str:
 
 
 def build_link_map(strait_route, result=None, height: int = 560, railheads=None):
-    """The whole-link web map (folium): relief, land, railheads with sourced popups, the
-    strait route and its portals, and the connecting paths of ``result``.
+    """The whole-link web map (folium): relief, land, railheads and via places with sourced
+    popups, the Kolyma Highway as the towns on it, the strait route and its portals, and the
+    connecting paths of ``result``.
 
     Every longitude is continuous next to 175°E (Alaska at 190–230°), so nothing jumps
     across the world at 180° and no overlay is split.
@@ -297,6 +298,15 @@ def build_link_map(strait_route, result=None, height: int = 560, railheads=None)
                             popup=folium.Popup(_popup_html(p.name, p.note, p.sources),
                                                max_width=380)).add_to(vias)
     vias.add_to(m)
+    roads = folium.FeatureGroup(name="Kolyma Highway (towns on it, joined)")
+    for c in ldata.corridors():
+        clons = display_lons([p.lon for p in c.points])
+        folium.PolyLine([[p.lat, float(lo)] for p, lo in zip(c.points, clons)],
+                        color="#555555", weight=2, dash_array="6 6",
+                        tooltip=_html.escape(f"{c.name}: {c.length_km:,.0f} km"),
+                        popup=folium.Popup(_popup_html(c.name, c.note, c.sources), max_width=380),
+                        class_name="mapapp-link-corridor").add_to(roads)
+    roads.add_to(m)
     strait = folium.FeatureGroup(name=f"Strait route: {_html.escape(strait_route.name)}")
     lons = display_lons(strait_route.lons)
     folium.PolyLine(list(zip(strait_route.lats.tolist(), lons.tolist())), color="#D55E00",

@@ -163,8 +163,8 @@ def panel(selected: Route | None) -> None:
         st.caption("Costs per km are the sources' US-dollar figures divided by length, "
                    "brought to constant dollars with US CPI-U (mapapp.economics.prices). "
                    "Grade weight, river-crossing cost and the 500 km major-river threshold "
-                   "are assumptions. The Kolyma highway corridor is not drawn: no sourced "
-                   "geometry of it is embedded.")
+                   "are assumptions. The Kolyma Highway is drawn as straight lines between towns it "
+                   "passes (its own line is not embedded).")
     cols = st.columns(5)
     for col, fmt in zip(cols, ("geojson", "kml", "gpx", "gpkg", "csv")):
         col.download_button(f"Link {fmt.upper()}", _export(*key, fmt),
