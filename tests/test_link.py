@@ -106,7 +106,7 @@ def test_sea_and_river_crossings():
 
 
 def test_bad_weights_are_refused_with_a_sentence():
-    with pytest.raises(InputError, match="ruling_grade must be between"):
+    with pytest.raises(InputError, match="ruling grade must be between 0.1 ‰ and 200 ‰"):
         LinkWeights(ruling_grade=0.5)
     with pytest.raises(InputError, match="must be a number"):
         LinkWeights(grade_weight="steep")

@@ -80,15 +80,17 @@ def _text(result) -> str:
 
 def cmd_link(args: argparse.Namespace) -> int:
     """Compute and print the connecting railways; optionally write them to a file."""
-    result = compute_from_args(args)
+    fmt = None
     if args.out:
-        from mapapp.io.export import atomic_write
-        from mapapp.render.linkmap import link_export_bytes
-
         fmt = _SUFFIXES.get(Path(args.out).suffix.lower())
         if fmt is None:
             raise InputError(f"cannot tell the format of {args.out!r}: use one of "
                              f"{', '.join(_SUFFIXES)}")
+    result = compute_from_args(args)
+    if args.out:
+        from mapapp.core.files import atomic_write
+        from mapapp.render.linkmap import link_export_bytes
+
         atomic_write(args.out, link_export_bytes(result, fmt))
     if args.json:
         from mapapp.core.jsonenc import dumps

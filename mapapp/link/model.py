@@ -262,7 +262,7 @@ def _box(xs, ys) -> tuple[float, float, float, float]:
             math.ceil((max(xs) + m) / r) * r, math.ceil((max(ys) + m) / r) * r)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # a Russian-side surface is ~200,000 cells and its graph ~20 MB
 def _surface_cached(box, cell_m, no_go_wkb, major_km):
     zones = [shapely.from_wkb(w) for w in no_go_wkb]
     return wide_surface(box, cell_m, zones, major_km)

@@ -85,6 +85,9 @@ class LinkWeights:
             except (TypeError, ValueError):
                 raise InputError(f"{name} must be a number, got {raw!r}") from None
             if not (math.isfinite(v) and lo <= v <= hi):
+                if name == "ruling_grade":
+                    raise InputError(f"the ruling grade must be between {lo * 1000:g} ‰ and "
+                                     f"{hi * 1000:g} ‰, got {v * 1000:g} ‰")
                 raise InputError(f"{name} must be between {lo:g} and {hi:g}, got {raw!r}")
             object.__setattr__(self, name, v)
 
@@ -144,6 +147,7 @@ def _graph(surface, weights: LinkWeights):
     v = np.concatenate(vals)
     g = coo_matrix((np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r]))),
                    shape=(nrow * ncol, nrow * ncol)).tocsr()
+    surface._graphs.clear()  # one graph per surface: a new grade replaces the old one
     surface._graphs[key] = g
     return g
 

@@ -24,7 +24,7 @@ MAP_KEY = "link-map"
 _SIDE = {"russia": "Russia", "north_america": "North America"}
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=4)  # results hold their grids (~20 MB)
 def _compute(route_json: str, railheads: tuple, vias: tuple, grade_permille: float,
              cell_km: float):
     from mapapp.link.model import compute_link
