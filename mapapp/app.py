@@ -23,6 +23,7 @@ from mapapp.render import mapview  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
     export_panel,
+    link_panel,
     mappanel,
     optimise_panel,
     routes_panel,
@@ -85,8 +86,9 @@ def main() -> None:
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, optimise, exports = st.tabs(
-            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export"]
+        compare, tunnel, edit, optimise, exports, whole = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export",
+             "Whole link"]
         )
         with compare:
             routes_panel.comparison(routes, sel)
@@ -103,6 +105,8 @@ def main() -> None:
                 st.rerun()
         with exports:
             export_panel.panel(routes, settings.dataset_path, results)
+        with whole:
+            link_panel.panel(sel)
         routes_panel.update_link(routes, settings.dataset_name)
     except MapAppError as exc:
         st.error(safety.md_escape(str(exc)))
