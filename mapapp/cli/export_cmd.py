@@ -97,6 +97,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         from mapapp.economics.estimate import estimate_for_route
 
         scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
+    link = None
+    if args.link:  # whole-link inset for the first route (default railheads)
+        from mapapp.link.model import compute_link
+
+        link = compute_link(routes[0])
     data = render_report(
         routes,
         grid,
@@ -111,6 +116,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         places=not args.no_places,
         tunnels=tunnels,
         scorecards=scorecards,
+        link=link,
     )
     return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
 
@@ -173,6 +179,9 @@ def register(subparsers) -> None:
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
     p.add_argument("--scorecard", action="store_true",
                    help="add the claims scorecard panel (claims vs the model, US$ of 2025)")
+    p.add_argument("--link", action="store_true",
+                   help="add the whole-link inset: connecting railways from the default "
+                   "railheads to the first route's portals (see `link`)")
     p.add_argument("--no-places", action="store_true",
                    help="leave out places, the maritime boundary and the date line")
     p.add_argument("--dataset", "--grid", dest="dataset",

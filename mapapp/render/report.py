@@ -738,6 +738,7 @@ def build_figure(
     land_source: str = "gshhg",
     date=None,
     scorecards=None,
+    link=None,
 ):
     """Draw the report figure; returns ``(matplotlib.figure.Figure, ReportLayout)``.
 
@@ -795,6 +796,11 @@ def build_figure(
         side.set_linewidth(0.8)
     _draw_scale_bar(ax, extent, lay)
     _draw_north_arrow(ax, extent, lay)
+    if link is not None:  # whole-link inset in the map's lower-left corner
+        from mapapp.render.linkmap import draw_link_inset
+
+        draw_link_inset(fig, ((left + 0.08) / fw, (map_bottom + 0.08) / fh, 0.42 * map_w / fw,
+                              0.36 * map_h / fh), link, lay)
 
     top = (map_bottom + map_h) / fh
     legend_top = top
@@ -881,6 +887,7 @@ def render_report(
     date=None,
     land_source: str = "gshhg",
     scorecards=None,
+    link=None,
 ):
     """Render the report figure and return its bytes.
 
@@ -917,6 +924,8 @@ def render_report(
     scorecards : list, optional
         Claims scorecards (:class:`mapapp.economics.claims.Scorecard` or its ``to_dict()``)
         drawn as a panel of cards above the attribution (:func:`draw_scorecard`).
+    link : mapapp.link.model.LinkResult, optional
+        Add the whole-link inset (railheads, connecting paths) in the map's lower-left corner.
 
     Raises
     ------
@@ -934,7 +943,7 @@ def render_report(
         fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
                                 profile=profile, metrics_table=metrics_table, places=places,
                                 tunnels=tunnels, date=date, land_source=land_source,
-                                scorecards=scorecards)
+                                scorecards=scorecards, link=link)
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
