@@ -214,26 +214,40 @@ class LinkResult:
         cost = sum_ranges([p.cost for p in self.paths], self.base_year)
         claims = self.strait_route.claims or {}
         claim = claims.get("cost_busd")
+        # a preset's money claim says "US$ bn (YEAR prices)" with its price_year (issue 13);
+        # older files say "USD bn" and give no year
+        unit = str(claim.get("unit") or "") if isinstance(claim, dict) else ""
+        claim_year = claim.get("price_year") if isinstance(claim, dict) else None
         out = {
             "connecting_railways": {"length_km": round(km, 1), "cost_busd": cost.to_dict(),
                                     "paths": len(self.paths)},
             "tunnel_claim": (None if not isinstance(claim, dict) else {
                 "value": claim.get("value"), "unit": claim.get("unit"),
                 "bound": claim.get("bound"), "text": claim.get("text"),
-                "note": "as claimed for the strait crossing alone; the claim states no price "
-                        "year"}),
+                "price_year": claim_year,
+                "note": "as claimed for the strait crossing alone; " + (
+                    f"{claim_year} prices" if claim_year else "the claim states no price year")}),
             "whole_link": None,
         }
         value = claim.get("value") if isinstance(claim, dict) else None
-        if isinstance(claim, dict) and claim.get("unit") == "USD bn" and value is not None:
+        if (unit == "USD bn" or unit.startswith("US$ bn")) and value is not None:
             lo, hi = (value, value) if not isinstance(value, (list, tuple)) else value[:2]
+            if claim_year:
+                from mapapp.economics.prices import Money, to_base
+
+                f = float(to_base(Money(1.0, "USD", int(claim_year)), self.base_year))
+                year_note = (f"{claim_year} prices, in {self.base_year} dollars" if f != 1.0
+                             else f"{claim_year} prices")
+            else:
+                f, year_note = 1.0, (f"taken as {self.base_year} dollars: an assumption, the "
+                                     "claim states no price year")
             out["whole_link"] = {
-                "low": round(float(lo) + cost.low, 2), "high": round(float(hi) + cost.high, 2),
+                "low": round(float(lo) * f + cost.low, 2),
+                "high": round(float(hi) * f + cost.high, 2),
                 "price_year": self.base_year, "currency": "USD",
                 "basis": f"strait crossing at the claimed figure ({claim.get('bound') or 'value'}"
-                         f" US$ {lo:g}{'' if lo == hi else f'–{hi:g}'} bn, taken as "
-                         f"{self.base_year} dollars: an assumption, the claim states no price "
-                         "year) + the connecting railways' range"}
+                         f" US$ {lo:g}{'' if lo == hi else f'–{hi:g}'} bn, {year_note}) + the "
+                         "connecting railways' range"}
         return out
 
     def to_dict(self) -> dict:
