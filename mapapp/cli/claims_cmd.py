@@ -22,8 +22,8 @@ def _claimed(c) -> str:
     v = c.claimed
     bound = {"upper": "< ", "lower": "> "}.get(c.bound or "", "")
     if isinstance(v, (list, tuple)):
-        return bound + "–".join(f"{x:g}" for x in v)
-    return f"{bound}{v:g}"
+        return bound + "–".join(f"{x:.4g}" for x in v)
+    return f"{bound}{v:.4g}"
 
 
 def format_scorecard(sc) -> str:
@@ -34,6 +34,8 @@ def format_scorecard(sc) -> str:
     for c in sc.claims:
         unit = c.unit
         lines.append(f"  {c.label}: claimed {_claimed(c)} {unit} — {c.quote}")
+        if c.as_reported:
+            lines.append(f"    as reported: {c.as_reported}")
         lines.append(f"    computed {_rng(c.low, c.high)} {unit}"
                      + (f" (central {c.central:.1f})" if c.central is not None else ""))
         lines.append(f"    verdict: {c.verdict}")
