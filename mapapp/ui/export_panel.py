@@ -11,10 +11,11 @@ import streamlit as st
 
 from mapapp.core.errors import MapAppError
 from mapapp.io import export
-from mapapp.render import report
+from mapapp.render import assets, mapview, report
+from mapapp.render.mapview import MapSettings
 from mapapp.routes.route import Route
 
-from . import cache
+from . import cache, mappanel
 
 ROUTE_FORMATS = {
     "geojson": ("GeoJSON (RFC 7946)", "application/geo+json"),
@@ -47,10 +48,13 @@ def _figure(route_jsons: tuple, grid_path: str, mtime: float, fmt: str, dpi: int
                                 tunnels=tunnels)
 
 
-def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = None) -> None:
-    """The 'Export' tab."""
+def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | None = None, *,
+          selected: str | None = None, labels=None) -> None:
+    """The 'Export' tab. ``settings``, ``selected`` and ``labels`` are the map's on screen:
+    the standalone HTML is built from them so that it looks like the screen."""
     import json
 
+    grid_path = settings.dataset_path
     if not routes:
         st.info("No route shown: nothing to export.")
         return
@@ -115,16 +119,30 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
         if ffmt == "png":
             st.image(data, caption=fname, width="stretch")
 
-    st.markdown("**The map as seen**: use the camera button on the map (saved by your browser).")
-    if st.button("Make standalone HTML of the map", key="html_make"):
-        from mapapp.render import assets, mapview
+    st.markdown("**The map as seen**: the camera button on the map saves a PNG (choose 1×/2×/3× "
+                "and a title line with ⋯), made by your browser.")
+    _html_export(routes, chosen, settings, selected, labels)
 
+
+def _html_export(routes, chosen, settings: MapSettings, selected, labels) -> None:
+    """The standalone HTML of the map: the on-screen style, the chosen routes in their
+    on-screen colours; offered again only while the map is unchanged."""
+    shown = {r.id: i for i, r in enumerate(routes)}
+    colours = [mapview.route_display_colour(r, shown[r.id]) for r in chosen]
+    tips = [labels[shown[r.id]] for r in chosen] if labels else None
+    signature = (settings, tuple(r.id for r in chosen), selected, tuple(colours),
+                 tuple(tips or ()), tuple(sorted(repr(r.to_dict()) for r in chosen)))
+    if st.button("Make standalone HTML of the map", key="html_make"):
         try:
-            m = mapview.build_map(chosen, cache.grid(grid_path))
-            st.session_state["html"] = assets.standalone_html(m).encode("utf-8")
+            m = mapview.build_map(settings, chosen, data=mappanel.map_data(settings),
+                                  selected=selected, labels=tips, colours=colours)
+            st.session_state["html"] = (signature, assets.standalone_html(m).encode("utf-8"))
         except MapAppError as exc:
             st.error(f"HTML: {exc}")
-    if st.session_state.get("html"):
-        st.download_button("Download map HTML", st.session_state["html"],
+    made = st.session_state.get("html")
+    if made and made[0] == signature:
+        st.download_button("Download map HTML", made[1],
                            file_name=export.export_filename(chosen, "html"), mime="text/html",
                            key="dl-html", on_click="ignore")
+    elif made:
+        st.caption("The map has changed since the HTML was made: make it again.")
