@@ -22,7 +22,7 @@ Examples
 >>> html = m.get_root().render()
 >>> "Cape Dezhnev" in html and "leaflet-control-scale" not in html  # scale is added in JS
 True
->>> "Wessel &amp; Smith" in html  # the coastline's attribution, HTML-escaped for Leaflet
+>>> "Coastline: GSHHG 2.3.6" in html  # the coastline layer carries its attribution
 True
 """
 
