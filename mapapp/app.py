@@ -28,6 +28,7 @@ from mapapp.ui import (  # noqa: E402
     sidebar,
     tunnel_panel,
 )
+from mapapp.ui.state import session  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
@@ -67,7 +68,7 @@ def main() -> None:
                                 view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
-        clicked = st.session_state.get("clicked_point")
+        clicked = session.clicked_point
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)

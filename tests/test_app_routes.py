@@ -30,20 +30,20 @@ def _apply_edit(at, rows, name=None, route_id="dmitriev-2025"):
 
 
 def test_invalid_edit_is_refused_and_nothing_is_lost(app):
-    before = dict(app.session_state["user_routes"])
+    before = {k: r.to_dict() for k, r in app.session_state["routeset"].added.items()}
     _apply_edit(app, {1: {"lat": 95.0}})
     assert not app.exception
     assert any("Not applied" in e.value and "latitude" in e.value for e in app.error)
-    assert dict(app.session_state["user_routes"]) == before
+    assert {k: r.to_dict() for k, r in app.session_state["routeset"].added.items()} == before
     assert app.session_state["selected_route"] == "dmitriev-2025"
 
 
 def test_editing_a_preset_makes_a_selected_copy(app):
     _apply_edit(app, {0: {"name": "Portal near Uelen"}}, name="My variant")
     assert not app.exception, app.exception
-    user = app.session_state["user_routes"]
+    user = app.session_state["routeset"].added
     assert "dmitriev-2025-edited" in user
-    edited = Route.from_dict(user["dmitriev-2025-edited"])
+    edited = user["dmitriev-2025-edited"]
     assert edited.name == "My variant" and edited.waypoints[0].name == "Portal near Uelen"
     assert edited.origin == "drawn" and edited.claims == {}
     assert app.session_state["selected_route"] == "dmitriev-2025-edited"
@@ -55,7 +55,7 @@ def test_optimised_route_is_added_and_selected(app):
     assert not app.exception, app.exception
     sel = app.session_state["selected_route"]
     assert sel.startswith("optimised-")
-    r = Route.from_dict(app.session_state["user_routes"][sel])
+    r = app.session_state["routeset"].added[sel]
     assert r.origin == "optimised" and len(r.waypoints) >= 2
 
 
@@ -70,7 +70,7 @@ def test_shared_link_state_is_restored():
     assert not at.exception, at.exception
     assert at.session_state["shown_presets"] == ["ibstrg-1990s"]
     assert at.session_state["selected_route"] == "mine"
-    assert Route.from_dict(at.session_state["user_routes"]["mine"]).name == "Mine"
+    assert at.session_state["routeset"].added["mine"].name == "Mine"
 
 
 def test_tampered_link_is_reported_and_defaults_apply():

@@ -15,19 +15,16 @@ import argparse
 from pathlib import Path
 
 from mapapp.core.errors import InputError
+from mapapp.io.export import FORMATS as EXPORT_FORMATS
 
 __all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
 
+#: Output suffix -> format: the route formats of :data:`mapapp.io.export.FORMATS` (plus
+#: ``.json`` for GeoJSON) and the figure formats.
 _SUFFIX_FORMATS = {
-    ".geojson": "geojson",
+    **{suffix: fmt for fmt, suffix in EXPORT_FORMATS.items()},
     ".json": "geojson",
-    ".kml": "kml",
-    ".gpx": "gpx",
-    ".gpkg": "gpkg",
-    ".csv": "csv",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".svg": "svg",
+    **{f".{fmt}": fmt for fmt in ("png", "pdf", "svg")},
 }
 
 

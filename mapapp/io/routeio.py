@@ -66,13 +66,14 @@ from mapapp.core import safety
 from mapapp.core.errors import RouteError, RouteFileError
 from mapapp.core.geodesy import unwrap_lons
 from mapapp.core.safety import clean_text, short_repr
-from mapapp.routes.route import MODES, Route, Waypoint, slugify
+from mapapp.routes.route import MODES, Route, Waypoint, unique_id
 
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
     "MAX_ROUTES",
     "MAX_WAYPOINTS",
+    "ROUTE_SUFFIXES",
     "read_routes",
     "routes_from_drawings",
     "routes_from_geojson",
@@ -96,6 +97,8 @@ FORMATS = {
     ".tsv": "csv",
     ".gpkg": "gpkg",
 }
+#: File suffixes the route reader takes (the uploader's and the CLI's lists come from here).
+ROUTE_SUFFIXES = tuple(FORMATS)
 _SAME = 1e-7  # degrees: vertices this close are the same point (~1 cm)
 
 _LON_NAMES = {"lon", "lng", "long", "longitude", "x"}
@@ -250,7 +253,7 @@ def routes_from_drawings(features, existing_names=()) -> list[Route]:
         pairs = zip(lons, pts, strict=True)
         key = json.dumps([[round(float(x), 6), round(p[1], 6)] for x, p in pairs])
         digest = hashlib.sha1(key.encode()).hexdigest()[:8]
-        rid = _unique_id("drawn-" + digest, taken)
+        rid = unique_id("drawn-" + digest, taken)
         taken.add(rid)
         try:
             route = Route(
@@ -368,7 +371,7 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
                 raise RouteFileError(f"{label}, point {i}: longitude {lon:g} is out of range")
         lons = unwrap_lons([c[0] for c in raw.coords]) if raw.coords else []
         mode = raw.mode if raw.mode in MODES else "rail"
-        rid = _unique_id(raw.rid or raw.name, taken)
+        rid = unique_id(raw.rid or raw.name, taken)
         taken.add(rid)
         try:
             route = Route(
@@ -391,20 +394,6 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
 def _cell_key(lon: float, lat: float) -> tuple[int, int]:
     """Grid cell (1e-6°, longitude wrapped to [0, 360)) of a point, for vertex naming."""
     return int(math.floor((lon % 360.0) * 1e6)), int(math.floor(lat * 1e6))
-
-
-def _unique_id(base: str, taken) -> str:
-    """Like :func:`mapapp.routes.route.unique_id`, but the suffixed id stays within the 60
-    characters :class:`~mapapp.routes.route.Route` keeps (a longer one would be cut back to a
-    duplicate)."""
-    slug = slugify(base)
-    n = 1
-    rid = slug
-    while rid in taken:
-        n += 1
-        suffix = f"-{n}"
-        rid = slug[: 60 - len(suffix)].rstrip("-") + suffix
-    return rid
 
 
 def _name_vertices(raws: list[_Raw], points: list[tuple[float, float, str]]) -> None:

@@ -678,7 +678,7 @@ def _metrics_rows(routes):
         m = route_metrics(r)
         row = [short_label(r.name, 34), r.mode]
         for key, _ in cols:
-            val = m.get(key)
+            val = getattr(m, key)
             row.append("–" if val is None else f"{float(val):.1f}")
         rows.append(row)
     return ["Route", "Mode", *[c[1] for c in cols]], rows
