@@ -36,9 +36,15 @@ def geojson_payloads(out: str) -> list:
             if out[m.end()] == "{"]
 
 
-def attributions(out: str) -> list[str]:
-    """The ``attribution`` options of the layers, as Leaflet gets them (HTML)."""
-    return [json.loads(v) for v in re.findall(r'"attribution": ("(?:[^"\\]|\\.)*")', out)]
+def attributions(out: str) -> dict[str, str]:
+    """Layer variable -> its ``attribution`` option as Leaflet gets it (HTML); tile layers
+    have it in their options, our feature groups get it by ``L.setOptions``."""
+    found = {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'L\.setOptions\((\w+), \{attribution: ("(?:[^"\\]|\\.)*")\}\);', out)}
+    for m in re.finditer(r'var (tile_layer_\w+) = L\.tileLayer\(.*?"attribution": '
+                         r'("(?:[^"\\]|\\.)*")', out, re.S):
+        found[m.group(1)] = json.loads(m.group(2))
+    return found
 
 
 def overlay_png(out: str) -> np.ndarray:
@@ -126,22 +132,21 @@ def test_base_map_script_is_stable_across_builds():
 
 
 def test_attribution_names_every_data_source(html):
-    text = " | ".join(attributions(html))
+    text = " | ".join(attributions(html).values())
     assert "ETOPO5" in text and "NOAA NGDC" in text and "Public domain" in text
     assert "GSHHG 2.3.6" in text and "Wessel &amp; Smith" in text and "LGPL-3.0" in text
     assert "OpenStreetMap" not in text  # neither OSM land nor OSM tiles are shown
     osm = mapview.build_map(MapSettings(land_source="osm")).get_root().render()
-    osm_text = " | ".join(attributions(osm))
+    osm_text = " | ".join(attributions(osm).values())
     assert "© OpenStreetMap contributors" in osm_text and "GSHHG" not in osm_text
     tiles = mapview.build_map(MapSettings(basemap="OpenStreetMap")).get_root().render()
-    assert "© OpenStreetMap contributors" in " | ".join(attributions(tiles))
+    assert "© OpenStreetMap contributors" in " | ".join(attributions(tiles).values())
 
 
 def test_each_attribution_sits_on_its_layer(html):
     """Leaflet adds a layer's attribution when the layer is shown and removes it when hidden:
     the text must be on the feature group the user toggles."""
-    groups = dict(re.findall(r"var (feature_group_\w+) = L\.featureGroup\(\s*(\{.*?\})\s*\);",
-                             html, re.S))
+    credits = attributions(html)
     control = re.search(r"var layer_control_\w+_layers = \{.*?overlays :\s*\{(.*?)\},", html, re.S)
     assert control
     named = {json.loads(k): v for k, v in
@@ -149,7 +154,7 @@ def test_each_attribution_sits_on_its_layer(html):
     for label, source in (("Bathymetry: ETOPO5 5′ (embedded, coarse)", "ETOPO5"),
                           ("Land (coastline)", "GSHHG"),
                           ("Places, boundary, date line", "geodata/context")):
-        assert source in attributions(groups[named[label]])[0], label
+        assert source in credits[named[label]], label
 
 
 def test_route_legend_lists_routes_in_their_colours_and_marks_the_selected(html):

@@ -71,6 +71,7 @@ __all__ = [
     "route_legend_layer",
     "caption_layer",
     "point_layer",
+    "Attribution",
     "Legend",
     "legend_html",
     "figure_caption",
@@ -286,6 +287,9 @@ class MapCamera(JSCSSMixin, MacroElement):
         {% macro header(this, kwargs) %}
         <style>
         .mapapp-camera a { cursor: pointer; font: bold 15px/30px sans-serif; }
+        .mapapp-camera svg { vertical-align: middle; }
+        .leaflet-container .leaflet-control-attribution { font-size: 11px; line-height: 1.35;
+            max-width: 430px; }
         .mapapp-camera a.mapapp-camera-busy { opacity: .4; cursor: progress; }
         .mapapp-camera-options { display: none; background: #fff; padding: 6px 8px;
             font: 12px/1.6 sans-serif; white-space: nowrap; }
@@ -352,7 +356,11 @@ class MapCamera(JSCSSMixin, MacroElement):
                     shoot.title = 'Save the map as seen (PNG)';
                     shoot.setAttribute('role', 'button');
                     shoot.setAttribute('aria-label', shoot.title);
-                    shoot.innerHTML = '&#128247;';
+                    shoot.innerHTML = '<svg width="18" height="18" viewBox="0 0 24 24" '
+                        + 'aria-hidden="true"><path fill="#333" d="M9 4h6l1.5 2H20a2 2 0 0 1 2 '
+                        + '2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h3.5z"/>'
+                        + '<circle cx="12" cy="13" r="4.2" fill="#fff"/>'
+                        + '<circle cx="12" cy="13" r="2.6" fill="#333"/></svg>';
                     var more = L.DomUtil.create('a', 'mapapp-camera-more', div);
                     more.href = '#';
                     more.title = 'Screenshot options';
@@ -535,6 +543,30 @@ def legend_html(cmap_name: str, vmin: float, vmax: float, title: str, note: str 
     )
 
 
+class Attribution(MacroElement):
+    """The data source of its parent layer, for Leaflet's attribution control.
+
+    Leaflet lists a layer's ``attribution`` option while the layer is on the map (and drops
+    it when the layer is switched off). folium passes a FeatureGroup's options where
+    ``L.featureGroup`` expects its layers, so the option is set here, before the group is
+    added to the map. ``text`` is plain text (HTML-escaped here).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.setOptions({{ this._parent.get_name() }}, {attribution: {{ this.html|tojson }}});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+        self.html = _html.escape(text)
+
+
 def grid_attribution(info: GridInfo) -> str:
     """Plain-text attribution of a bathymetry grid, from its provenance (source, licence).
 
@@ -554,8 +586,8 @@ def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGrou
     ``info`` is the grid's :class:`~mapapp.data.bathymetry.GridInfo`: its name and resolution are
     stated in the layer name and the legend, its source in the attribution.
     """
-    fg = folium.FeatureGroup(name=f"Bathymetry: {_html.escape(info.name)}",  # control: HTML
-                             attribution=_html.escape(grid_attribution(info)))
+    fg = folium.FeatureGroup(name=f"Bathymetry: {_html.escape(info.name)}")  # control: HTML
+    Attribution(grid_attribution(info)).add_to(fg)
     folium.raster_layers.ImageOverlay(
         image=overlay.data_url(),
         bounds=overlay.leaflet_bounds,
@@ -644,7 +676,8 @@ def isobath_layer(lines, interval_m: float) -> folium.FeatureGroup:
 
 def land_layer(land, attribution: str) -> folium.FeatureGroup:
     """Land polygons (display-simplified GeoDataFrame) with their attribution (plain text)."""
-    fg = folium.FeatureGroup(name="Land (coastline)", attribution=_html.escape(attribution))
+    fg = folium.FeatureGroup(name="Land (coastline)")
+    Attribution(attribution).add_to(fg)
     folium.GeoJson(
         land[["geometry"]].__geo_interface__,
         name="land",
@@ -666,8 +699,8 @@ CONTEXT_ATTRIBUTION = "Places, 1990 maritime boundary, date line: geodata/contex
 
 def context_layer(places, lines) -> folium.FeatureGroup:
     """Places (with tooltips and sourced popups), maritime boundary and date line."""
-    fg = folium.FeatureGroup(name="Places, boundary, date line",
-                             attribution=_html.escape(CONTEXT_ATTRIBUTION))
+    fg = folium.FeatureGroup(name="Places, boundary, date line")
+    Attribution(CONTEXT_ATTRIBUTION).add_to(fg)
     styles = {
         "maritime_boundary": {"color": "#c2185b", "weight": 2, "dashArray": "8 6"},
         "date_line": {"color": "#6a1b9a", "weight": 2, "dashArray": "2 6"},

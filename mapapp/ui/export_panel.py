@@ -16,6 +16,7 @@ from mapapp.render.mapview import MapSettings
 from mapapp.routes.route import Route
 
 from . import cache, mappanel
+from .state import session
 
 ROUTE_FORMATS = {
     "geojson": ("GeoJSON (RFC 7946)", "application/geo+json"),
@@ -103,7 +104,7 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
     if st.button("Make figure", key="fig_make"):
         w, h = (float(v) for v in size.split("×"))
         try:
-            st.session_state["figure"] = (
+            session.figure = (
                 _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
                         with_profile, with_table, figure_json),
                 export.export_filename(chosen, fmt),
@@ -111,7 +112,7 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
             )
         except MapAppError as exc:
             st.error(f"Figure: {exc}")
-    fig = st.session_state.get("figure")
+    fig = session.figure
     if fig:
         data, fname, ffmt = fig
         st.download_button(f"Download {fname}", data, file_name=fname, mime=FIGURE_MIME[ffmt],
@@ -136,10 +137,10 @@ def _html_export(routes, chosen, settings: MapSettings, selected, labels) -> Non
         try:
             m = mapview.build_map(settings, chosen, data=mappanel.map_data(settings),
                                   selected=selected, labels=tips, colours=colours)
-            st.session_state["html"] = (signature, assets.standalone_html(m).encode("utf-8"))
+            session.html = (signature, assets.standalone_html(m).encode("utf-8"))
         except MapAppError as exc:
             st.error(f"HTML: {exc}")
-    made = st.session_state.get("html")
+    made = session.html
     if made and made[0] == signature:
         st.download_button("Download map HTML", made[1],
                            file_name=export.export_filename(chosen, "html"), mime="text/html",

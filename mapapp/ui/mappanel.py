@@ -19,6 +19,7 @@ from mapapp.render import assets, mapview
 from mapapp.render.mapview import MapData, MapSettings
 
 from . import cache
+from .state import session
 
 MAP_KEY = "main-map"
 #: Only these interactions rerun the script (pans and zooms do not).
@@ -69,7 +70,7 @@ def map_data(settings: MapSettings) -> MapData:
 
 def click_layer() -> list:
     """A marker with the depth at the last clicked point, if any."""
-    p = st.session_state.get("clicked_point")
+    p = session.clicked_point
     if not p:
         return []
     return [mapview.point_layer(p["lat"], p["lon"], p["text"].split(" [")[0].split("— ")[-1])]
@@ -111,7 +112,7 @@ def handle_click(out: dict, settings: MapSettings) -> None:
     if not click:
         return
     lat, lng = float(click["lat"]), float(click["lng"])
-    prev = st.session_state.get("clicked_point")
+    prev = session.clicked_point
     if prev and abs(prev["lat"] - lat) < 1e-9 and abs(prev["raw_lng"] - lng) < 1e-9:
         return
     try:
@@ -119,7 +120,7 @@ def handle_click(out: dict, settings: MapSettings) -> None:
     except MapAppError as exc:
         st.error(str(exc))
         return
-    st.session_state["clicked_point"] = {
+    session.clicked_point = {
         "lat": lat, "lon": float(center_lons(lng)), "raw_lng": lng, "text": info.text,
     }
     st.rerun()
