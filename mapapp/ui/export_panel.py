@@ -39,14 +39,15 @@ def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str
 
 @st.cache_data(show_spinner="Rendering the figure…", max_entries=16)
 def _figure(route_jsons: tuple, grid_path: str, mtime: float, fmt: str, dpi: int, size: tuple,
-            title: str, profile: bool, table: bool, tunnels_json: str) -> bytes:
+            title: str, profile: bool, table: bool, tunnels_json: str,
+            map_style: MapSettings | None = None, selected: str | None = None) -> bytes:
     import json
 
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
     tunnels = json.loads(tunnels_json) if tunnels_json else None
     return report.render_report(routes, cache.grid(grid_path), fmt=fmt, dpi=dpi, size_in=size,
                                 title=title or None, profile=profile, metrics_table=table,
-                                tunnels=tunnels)
+                                tunnels=tunnels, map_style=map_style, selected=selected)
 
 
 def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | None = None, *,
@@ -98,15 +99,19 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
     size = c3.selectbox("Size (in)", ["10 × 8", "8 × 6", "12 × 9", "7 × 10"], key="fig_size")
     title = c4.text_input("Title", "Bering Strait crossing alignments", max_chars=120,
                           key="fig_title")
-    c5, c6 = st.columns(2)
+    c5, c6, c7 = st.columns(3)
     with_profile = c5.checkbox("Seabed/tunnel profile panel", value=True, key="fig_profile")
     with_table = c6.checkbox("Metrics table panel", value=True, key="fig_table")
+    as_seen = c7.checkbox("Map as on screen", value=True, key="fig_as_seen",
+                          help="The map's colormap, colour range, isobaths, coastline, route "
+                          "legend and selected route; off: depth in one standard style.")
     if st.button("Make figure", key="fig_make"):
         w, h = (float(v) for v in size.split("×"))
         try:
             session.figure = (
                 _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
-                        with_profile, with_table, figure_json),
+                        with_profile, with_table, figure_json,
+                        settings if as_seen else None, selected if as_seen else None),
                 export.export_filename(chosen, fmt),
                 fmt,
             )
