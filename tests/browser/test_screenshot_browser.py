@@ -162,7 +162,7 @@ def test_camera_png_is_print_resolution_with_sources_and_without_controls(
         shot, with_ctl, without = (_region(png, box, ratio), _region(screen, box),
                                    _region(bare, box))
         assert _diff(with_ctl, without) > 8, f"{name}: control not visible on screen?"
-        assert _diff(shot, without) < _diff(shot, with_ctl) / 2, f"{name} is in the PNG"
+        assert _diff(shot, without) < 0.6 * _diff(shot, with_ctl), f"{name} is in the PNG"
 
     # kept parts (attribution, scale bar, legends) are in the PNG as on screen
     for name, sel in KEPT.items():
