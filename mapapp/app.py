@@ -38,7 +38,7 @@ INTRO = (
 
 
 def resolution_note(info: dict) -> str:
-    coarse = info["crs"] == "EPSG:4326" and min(info["res_native"]) >= 1 / 60
+    coarse = info["coarse"]
     return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
         "This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
         "from the GSHHG coastline; depths are indicative only. "

@@ -67,7 +67,8 @@ def _done(path, data: bytes, what: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write routes as GeoJSON, KML, GPX, GeoPackage or a CSV of waypoints."""
-    from mapapp.io.export import FORMATS, atomic_write, export_bytes
+    from mapapp.core.files import atomic_write
+    from mapapp.io.export import FORMATS, export_bytes
 
     fmt = _format_for(args.out, args.format, tuple(FORMATS))
     routes = _routes(args.routes)
@@ -125,7 +126,7 @@ def _map_settings(args: argparse.Namespace):
 
 def cmd_html(args: argparse.Namespace) -> int:
     """Write the interactive map as one standalone HTML file (the app's map builder)."""
-    from mapapp.io.export import atomic_write
+    from mapapp.core.files import atomic_write
     from mapapp.render.assets import standalone_html
     from mapapp.render.mapview import build_map
 

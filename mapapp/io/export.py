@@ -32,12 +32,12 @@ import datetime as _dt
 import html
 import io
 import json
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mapapp.core.errors import ExportError
+from mapapp.core.files import atomic_write
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
 from mapapp.core.jsonenc import plain
 from mapapp.routes.metrics import route_metrics
@@ -566,35 +566,6 @@ def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bo
     if fmt == "csv":
         return waypoints_csv_bytes(routes)
     raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def atomic_write(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder + os.replace).
-
-    Raises
-    ------
-    ExportError
-        When the folder does not exist or is not writable; no partial file is left.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: folder {folder} does not exist; create it first")
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    return path
 
 
 def write_export(routes, fmt: str, path, **kw) -> Path:

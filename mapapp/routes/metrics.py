@@ -33,11 +33,10 @@ from functools import lru_cache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from mapapp.core.errors import InputError
-from mapapp.core.geodesy import STRAIT_CRS, center_lons, densify, distance
+from mapapp.core.geodesy import STRAIT_CRS, center_lons, densify, distance, to_strait
 from mapapp.data.coastline import LANDMASS_POINTS, closest_shore_points, load_land
 from mapapp.routes.route import Route
 
@@ -67,7 +66,6 @@ MIN_SEGMENT_M = 200.0
 NAME_SNAP_M = 1000.0
 
 _MAINLANDS = {"Chukotka mainland", "Seward Peninsula mainland"}
-_TO_STRAIT = pyproj.Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -129,7 +127,7 @@ class _Land:
         self.tree = shapely.STRtree(self.polys)
         self.names: dict[int, str] = {}
         for name, (lon, lat) in LANDMASS_POINTS.items():
-            p = shapely.Point(*_TO_STRAIT.transform(lon, lat))
+            p = shapely.Point(*to_strait(lon, lat))
             idx, dist = self.tree.query_nearest(p, max_distance=NAME_SNAP_M, return_distance=True)
             if len(idx):
                 self.names.setdefault(int(idx[np.argmin(dist)]), name)
@@ -200,7 +198,7 @@ def route_metrics(
     # to well under a millimetre at 50 m)
     mid_lon = center_lons(0.5 * (d.lons[:-1] + d.lons[1:]))
     mid_lat = 0.5 * (d.lats[:-1] + d.lats[1:])
-    mx, my = _TO_STRAIT.transform(mid_lon, mid_lat)
+    mx, my = to_strait(mid_lon, mid_lat)
     on_land = np.zeros(len(piece), bool)
     if len(piece):
         hit = lm.tree.query(shapely.points(mx, my), predicate="within")
@@ -213,7 +211,7 @@ def route_metrics(
         float(piece[a:b].sum()) for a, b in _runs(~on_land) if piece[a:b].sum() >= MIN_SEGMENT_M
     ]
     # landfalls: polygons touched by the densified points, in order
-    px, py = _TO_STRAIT.transform(center_lons(d.lons), d.lats)
+    px, py = to_strait(center_lons(d.lons), d.lats)
     pairs = lm.tree.query(shapely.points(px, py), predicate="dwithin", distance=touch_m)
     poly_at = np.full(len(px), -1)
     order = np.argsort(pairs[0], kind="stable")

@@ -171,6 +171,17 @@ class RouteSet:
             self.selected_id = added[-1].id
         return UploadOutcome(filename, added=tuple(r.name for r in added))
 
+    def paste(self, text: str, name: str = "") -> Route:
+        """Add the route in pasted text (see :func:`mapapp.io.routeio.routes_from_text`: one
+        point per line or WKT) and select it. Bad text raises
+        :class:`~mapapp.core.errors.RouteFileError` and changes nothing."""
+        routes = routeio.routes_from_text(text, name or "pasted route",
+                                          existing_ids=self.ids())
+        safety.check_session_budget(self.own(), routes)
+        added = [self.add(r, select=False) for r in routes]
+        self.selected_id = added[-1].id
+        return added[-1]
+
     def sync_drawings(self, features) -> bool:
         """Rebuild the drawn routes from the Draw plugin's features (GeoJSON dicts); True when
         they changed. A newly drawn line becomes the selection. Raises

@@ -70,7 +70,7 @@ def sidebar() -> None:
         help="Historical and current proposals; sources and claims in the comparison table.",
     )
     up = st.sidebar.file_uploader(
-        "Upload routes (GeoJSON, KML/KMZ, GPX, CSV, GeoPackage)",
+        "Upload routes (GeoJSON, KML/KMZ, GPX, CSV, GeoPackage, FlatGeobuf, zipped shapefile)",
         type=sorted(s.lstrip(".") for s in routeio.ROUTE_SUFFIXES),
         key=Widget.UPLOAD,
         help=f"Up to {MAX_UPLOAD_MB} MB. Routes already loaded stay if a file is rejected.",
@@ -80,7 +80,32 @@ def sidebar() -> None:
         if outcome is not None:  # names and messages are shown as text, never as markdown
             session.flash.append(("error" if outcome.error else "success",
                                   safety.md_escape(outcome.message)))
+    _paste_box()
     st.sidebar.caption("Draw a route with the polyline tool on the map (double-click to finish).")
+
+
+def _paste_box() -> None:
+    """Coordinates pasted as text become a route (the rule is stated under the box)."""
+    with st.sidebar.expander("Paste coordinates"):
+        with st.form("paste-form", clear_on_submit=False, border=False):
+            text = st.text_area(
+                "One point per line, or a WKT LINESTRING", key=Widget.PASTE, height=120,
+                placeholder="-169.6519, 66.0792 Cape Dezhnev\n-168.0847, 65.5964 Wales",
+            )
+            name = st.text_input("Route name", key=Widget.PASTE_NAME, max_chars=120)
+            st.caption(
+                "Decimal degrees, longitude first (`-169.65, 66.08`). Latitude first is read "
+                "as such when a first line says `lat, lon`, or when every first number is "
+                "within ±90° and a second one is not (as copied from most map sites)."
+            )
+            ok = st.form_submit_button("Add route")
+        if ok:
+            try:
+                r = session.routes.paste(text, name.strip())
+            except MapAppError as exc:
+                st.error(f"Not added: {safety.md_escape(exc)}")
+            else:
+                st.success(safety.md_escape(f"Added {r.name} ({r.length_m() / 1000:.1f} km)"))
 
 
 def upload_message() -> None:

@@ -21,6 +21,8 @@ key                       type                what
 ``shown_presets``         list[str]           widget: the presets multiselect
 ``selected_route``        str                 widget: the selected-route select box
 ``upload``                UploadedFile        widget: the route uploader
+``paste_text``            str                 widget: the "paste coordinates" box
+``paste_name``            str                 widget: the name of the pasted route
 ``wp-<route id>``         dict                widget: the waypoint editor of a route
 ========================  ==================  ============================================
 """
@@ -47,6 +49,8 @@ class Widget:
     PRESETS = "shown_presets"
     SELECTED = "selected_route"
     UPLOAD = "upload"
+    PASTE = "paste_text"
+    PASTE_NAME = "paste_name"
 
     @staticmethod
     def waypoints(route_id: str) -> str:
