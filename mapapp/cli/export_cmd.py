@@ -145,6 +145,8 @@ def _common_args(p):
 def register(subparsers) -> None:
     """Add the ``export``, ``render`` and ``html`` commands."""
     from mapapp.io.export import FORMATS
+    from mapapp.render.mapview import BASEMAPS
+    from mapapp.render.overlay import COLORMAPS
     from mapapp.render.report import FORMATS as FIG_FORMATS
     from mapapp.render.report import MAX_DPI
 
@@ -197,9 +199,6 @@ def register(subparsers) -> None:
     p.add_argument("--out", "-o", required=True, help="FILE.html")
     p.add_argument("--dataset", "--grid", dest="dataset",
                    help="bathymetry grid file (default: the embedded ETOPO5 grid)")
-    from mapapp.render.mapview import BASEMAPS
-    from mapapp.render.overlay import COLORMAPS
-
     p.add_argument("--cmap", choices=COLORMAPS, default=COLORMAPS[0],
                    help=f"bathymetry colormap ({COLORMAPS[0]})")
     p.add_argument("--range", help="colour range MIN,MAX in metres of elevation "

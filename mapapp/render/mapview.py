@@ -291,8 +291,10 @@ class MapCamera(JSCSSMixin, MacroElement):
         .leaflet-container .leaflet-control-attribution { font-size: 11px; line-height: 1.35;
             max-width: 430px; }
         .mapapp-camera a.mapapp-camera-busy { opacity: .4; cursor: progress; }
-        .mapapp-camera-options { display: none; background: #fff; padding: 6px 8px;
-            font: 12px/1.6 sans-serif; white-space: nowrap; }
+        .mapapp-camera { position: relative; }
+        .mapapp-camera-options { display: none; position: absolute; left: 36px; top: -2px;
+            background: #fff; padding: 6px 8px; font: 12px/1.6 sans-serif; white-space: nowrap;
+            border: 2px solid rgba(0, 0, 0, .2); border-radius: 4px; background-clip: padding-box; }
         .mapapp-camera-open .mapapp-camera-options { display: block; }
         </style>
         {% endmacro %}
@@ -309,7 +311,13 @@ class MapCamera(JSCSSMixin, MacroElement):
                 var off = Array.prototype.slice.call(node.querySelectorAll(hidden.join(',')));
                 var before = off.map(function (el) { return el.style.visibility; });
                 off.forEach(function (el) { el.style.visibility = 'hidden'; });
+                // the text kept in the picture is in the system's sans-serif: embedding the
+                // page's web fonts (icon fonts of the hidden controls) would fetch megabytes
+                // for each picture, and cannot from a page opened as a file
+                var fonts = domtoimage.impl.fontFaces, resolveAll = fonts.resolveAll;
+                fonts.resolveAll = function () { return Promise.resolve(''); };
                 function restore() {
+                    fonts.resolveAll = resolveAll;
                     off.forEach(function (el, i) { el.style.visibility = before[i]; });
                 }
                 return domtoimage.toCanvas(node, {width: w, height: h, scale: ratio,
