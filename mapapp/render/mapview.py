@@ -54,10 +54,12 @@ from mapapp.routes.route import route_colour
 
 __all__ = [
     "BASEMAPS",
+    "CONTEXT_ATTRIBUTION",
     "DEFAULT_VIEW",
     "PIXEL_RATIOS",
     "SCREENSHOT_HIDDEN",
     "TITLE_STRIP_PX",
+    "MapCamera",
     "MapData",
     "MapSettings",
     "View",
@@ -68,6 +70,8 @@ __all__ = [
     "land_layer",
     "context_layer",
     "routes_layer",
+    "route_display_colour",
+    "route_legend_html",
     "route_legend_layer",
     "caption_layer",
     "point_layer",
