@@ -22,6 +22,7 @@ from mapapp.core.errors import MapAppError  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
     export_panel,
+    link_panel,
     mappanel,
     optimise_panel,
     routes_panel,
@@ -37,6 +38,17 @@ INTRO = (
 )
 
 
+ABOUT = (
+    "**Bering Strait tunnel route explorer** — checks proposed Russia–Alaska tunnel alignments "
+    "against real bathymetry and coastlines.\n\n"
+    "Data: ETOPO5 5′ relief (NOAA NGDC 1988, Data Announcement 88-MGG-02; public domain) · "
+    "GSHHG 2.3.6 full-resolution coastline (Wessel & Smith 1996, JGR 101(B4) 8741–8743; "
+    "LGPL-3.0) · OpenStreetMap land polygons (© OpenStreetMap contributors, ODbL 1.0) · places, "
+    "boundaries, proposals and every cost figure with their sources in the repository's "
+    "`geodata/` folder (each value carries its source, or says it is an assumption)."
+)
+
+
 def resolution_note(info: dict) -> str:
     coarse = info["coarse"]
     return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
@@ -48,7 +60,8 @@ def resolution_note(info: dict) -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide")
+    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide",
+                       menu_items={"About": ABOUT})
     st.title("Bering Strait tunnel route explorer")
     st.caption(INTRO)
     try:
@@ -72,8 +85,9 @@ def main() -> None:
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, optimise, exports = st.tabs(
-            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export"]
+        compare, tunnel, edit, optimise, exports, whole = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export",
+             "Whole link"]
         )
         with compare:
             routes_panel.comparison(routes, sel)
@@ -91,6 +105,8 @@ def main() -> None:
         with exports:
             export_panel.panel(routes, settings, results, selected=sel.id if sel else None,
                                labels=routes_panel.route_labels(routes))
+        with whole:
+            link_panel.panel(sel)
         routes_panel.update_link(routes, settings.dataset_name)
     except MapAppError as exc:
         st.error(safety.md_escape(str(exc)))

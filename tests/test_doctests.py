@@ -28,6 +28,7 @@ MODULES = [
     "mapapp.data.fetch",
     "mapapp.data.gridio",
     "mapapp.core.safety",
+    "mapapp.economics.prices",
     "mapapp.core.jsonenc",
     "mapapp.session.routeset",
 ]

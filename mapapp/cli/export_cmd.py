@@ -91,6 +91,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         from mapapp.engineering.tunnel import tunnel_for_route
 
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
+    link = None
+    if args.link:  # whole-link inset for the first route (default railheads)
+        from mapapp.link.model import compute_link
+
+        link = compute_link(routes[0])
     data = render_report(
         routes,
         grid,
@@ -104,6 +109,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         metrics_table=args.table,
         places=not args.no_places,
         tunnels=tunnels,
+        link=link,
     )
     return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
 
@@ -183,6 +189,9 @@ def register(subparsers) -> None:
                    help="with --profile: also draw each route's modelled tunnel (default "
                    "parameters of the route's mode)")
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
+    p.add_argument("--link", action="store_true",
+                   help="add the whole-link inset: connecting railways from the default "
+                   "railheads to the first route's portals (see `link`)")
     p.add_argument("--no-places", action="store_true",
                    help="leave out places, the maritime boundary and the date line")
     p.add_argument("--dataset", "--grid", dest="dataset",

@@ -762,6 +762,7 @@ def build_figure(
     selected: str | None = None,
     land_source: str = "gshhg",
     date=None,
+    link=None,
 ):
     """Draw the report figure; returns ``(matplotlib.figure.Figure, ReportLayout)``.
 
@@ -820,6 +821,11 @@ def build_figure(
         side.set_linewidth(0.8)
     _draw_scale_bar(ax, extent, lay)
     _draw_north_arrow(ax, extent, lay)
+    if link is not None:  # whole-link inset in the map's lower-left corner
+        from mapapp.render.linkmap import draw_link_inset
+
+        draw_link_inset(fig, ((left + 0.08) / fw, (map_bottom + 0.08) / fh, 0.42 * map_w / fw,
+                              0.36 * map_h / fh), link, lay)
 
     top = (map_bottom + map_h) / fh
     legend_top = top
@@ -905,6 +911,7 @@ def render_report(
     return_layout: bool = False,
     date=None,
     land_source: str = "gshhg",
+    link=None,
 ):
     """Render the report figure and return its bytes.
 
@@ -944,6 +951,8 @@ def render_report(
         Date printed in the subtitle (default today).
     land_source : {"gshhg", "osm"}
         Coastline drawn (and attributed).
+    link : mapapp.link.model.LinkResult, optional
+        Add the whole-link inset (railheads, connecting paths) in the map's lower-left corner.
 
     Raises
     ------
@@ -961,7 +970,7 @@ def render_report(
         fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
                                 profile=profile, metrics_table=metrics_table, places=places,
                                 tunnels=tunnels, map_style=map_style, selected=selected,
-                                date=date, land_source=land_source)
+                                date=date, land_source=land_source, link=link)
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
