@@ -215,3 +215,16 @@ def test_bad_settings_are_plain_errors():
                    {"isobath_interval": -5}, {"vmin": 0, "vmax": -10}):
         with pytest.raises(InputError):
             MapSettings(**kwargs)
+
+
+def test_grid_attribution_from_provenance(tmp_path):
+    from tests.conftest import write_grid
+
+    bare = open_grid(write_grid(tmp_path / "bare.tif", np.full((10, 20), -30, "int16")))
+    assert mapview.grid_attribution(bare.info) == f"Bathymetry: {bare.info.name} (source not stated)"
+    sourced = open_grid(write_grid(
+        tmp_path / "gebco.tif", np.full((10, 20), -30, "int16"),
+        provenance={"name": "GEBCO test", "source": "GEBCO Compilation Group (2024); via a mirror",
+                    "licence": "public domain"}))
+    assert mapview.grid_attribution(sourced.info) == (
+        "Bathymetry: GEBCO Compilation Group (2024) — public domain")

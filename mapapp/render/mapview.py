@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html as _html
 import json
+import re
 from dataclasses import dataclass
 
 import branca.colormap
@@ -587,7 +588,7 @@ def grid_attribution(info: GridInfo) -> str:
     >>> grid_attribution(open_grid().info)
     'Bathymetry: ETOPO5 5-arc-minute global relief, NOAA NGDC (1988) — Public domain (US Government work)'
     """
-    source = (info.source or info.citation or "").split(" via ")[0].split("; ")[0].strip(" ,")
+    source = re.split(r";| via ", info.source or info.citation or "")[0].strip(" ,")
     text = f"Bathymetry: {source or info.name + ' (source not stated)'}"
     return f"{text} — {info.licence}" if info.licence else text
 
