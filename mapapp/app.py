@@ -19,7 +19,6 @@ import streamlit as st  # noqa: E402
 
 from mapapp.core import safety
 from mapapp.core.errors import MapAppError  # noqa: E402
-from mapapp.render import mapview  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
     export_panel,
@@ -79,9 +78,9 @@ def main() -> None:
         st.info(resolution_note(info), icon="ℹ️")
         routes = routes_panel.shown_routes()
         sel = routes_panel.selected(routes)
-        layer = mapview.routes_layer(routes, selected=sel.id if sel else None,
-                                     labels=routes_panel.route_labels(routes))
-        out = mappanel.show_map(settings, info, [layer], view=routes_panel.initial_view())
+        out = mappanel.show_map(settings, routes, selected=sel.id if sel else None,
+                                labels=routes_panel.route_labels(routes),
+                                view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
         scorecard.panel(sel, settings.dataset_path)  # the claims, first thing under the map
@@ -107,7 +106,8 @@ def main() -> None:
                 routes_panel.add_route(found)
                 st.rerun()
         with exports:
-            export_panel.panel(routes, settings.dataset_path, results)
+            export_panel.panel(routes, settings, results, selected=sel.id if sel else None,
+                               labels=routes_panel.route_labels(routes))
         with whole:
             link_panel.panel(sel)
         routes_panel.update_link(routes, settings.dataset_name)
