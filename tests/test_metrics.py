@@ -195,3 +195,15 @@ def test_subsea_plus_land_is_the_length(lon, lat, dlon, dlat):
     assert m.subsea_km + m.land_km == pytest.approx(m.length_km, rel=1e-9)
     assert 0.0 <= m.subsea_share <= 1.0
     assert m.straight_km == pytest.approx(m.length_km, rel=1e-9)  # one leg
+
+
+def test_a_longer_claimed_island_gap_is_not_explained_by_land_approaches():
+    """Razbegin's 4.5 km Big-to-Little-Diomede segment vs the 3.6 km shore-to-shore gap: an
+    island-to-island crossing has no land approach, so that cannot be the explanation."""
+    r = get_preset("razbegin-2025")
+    rows = {row["label"]: row for row in claims_vs_computed(r)}
+    gap = next(row for label, row in rows.items()
+               if label.startswith("undersea segment") and row["claimed_value"] == 4.5)
+    assert gap["difference"] < 0
+    assert "land approaches" not in gap["explanation"]
+    assert "does not publish the points it measured between" in gap["explanation"]
