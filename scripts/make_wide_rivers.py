@@ -76,7 +76,7 @@ def main(src: str, out: str) -> None:
                            "network_id": root, "network_km": round(net_km[root], 1)},
             "geometry": {"type": "LineString",
                          "coordinates": [[round(float(x), 5), round(float(y), 5)]
-                                         for x, y in zip(lon, lat)]},
+                                         for x, y in zip(lon, lat, strict=False)]},
         })
     Path(out).write_text(json.dumps({"type": "FeatureCollection", "features": feats}) + "\n")
     big = sorted(set((round(v), k) for k, v in net_km.items()), reverse=True)[:15]

@@ -29,7 +29,7 @@ GEOD = pyproj.Geod(ellps="WGS84")
 def _grades(surface, cells):
     """Grade of each move, computed here from the cell indices and elevations."""
     out = []
-    for (r0, c0), (r1, c1) in zip(cells[:-1], cells[1:]):
+    for (r0, c0), (r1, c1) in zip(cells[:-1], cells[1:], strict=False):
         step = surface.cell_m * math.sqrt((r1 - r0) ** 2 + (c1 - c0) ** 2)
         out.append(abs(surface.elev[r1, c1] - surface.elev[r0, c0]) / step)
     return out
@@ -169,8 +169,7 @@ def test_real_vias_in_order(link_vias):
 
 
 def test_path_over_180_is_continuous_and_geojson_is_cut(link_default):
-    from mapapp.render.linkmap import link_export_bytes
-    from mapapp.render.linkmap import display_lons
+    from mapapp.render.linkmap import display_lons, link_export_bytes
 
     ru = next(p for p in link_default.paths if p.side == "russia")
     lons = ru.route.lons

@@ -302,7 +302,7 @@ def _path_route(surface, cp: CellPath, required: list[Waypoint], rid: str, name:
         inner = seg[1:-1]
         if len(inner):
             lon, lat = to_lonlat(inner[:, 0], inner[:, 1])
-            pts.extend(Waypoint(float(lo), float(la)) for lo, la in zip(lon, lat))
+            pts.extend(Waypoint(float(lo), float(la)) for lo, la in zip(lon, lat, strict=False))
         pts.append(required[k + 1])
     return Route(id=rid, name=name, waypoints=pts, mode="rail", origin="optimised",
                  sources=list(sources), notes=notes)
@@ -369,7 +369,7 @@ def compute_link(route: Route, railheads=None, vias=(), *, cell_m: float = DEFAU
         xs, ys = to_xy([w.lon for w in req], [w.lat for w in req])
         surface = _surface_cached(_box(xs, ys), float(cell_m), zones, float(major_river_km))
         cells, snap = [], {}
-        for w, x, y in zip(req, xs, ys):
+        for w, x, y in zip(req, xs, ys, strict=False):
             found = surface.nearest_allowed(float(x), float(y))
             if found is None or found[1] > MAX_SNAP_CELLS * surface.cell_m:
                 d = "no" if found is None else f"{found[1] / 1000:.0f} km to the"

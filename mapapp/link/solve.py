@@ -178,7 +178,7 @@ def least_cost_path(surface, cells, weights: LinkWeights | None = None,
     if len(cells) < 2:
         raise InputError("a path needs a start and an end")
     nrow, ncol = surface.shape
-    for c, name in zip(cells, labels):
+    for c, name in zip(cells, labels, strict=False):
         if not (0 <= c[0] < nrow and 0 <= c[1] < ncol) or not surface.allowed[c]:
             raise InputError(f"{name} is not on an allowed cell of the grid (sea, lake, "
                              "no-go zone or outside)")

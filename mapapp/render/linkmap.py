@@ -90,9 +90,9 @@ def draw_link_inset(fig, rect, result, lay=None):
     pts = []
     for p in result.paths:
         x, y = _project_route(p.route)
-        pts.extend(zip(x, y))
+        pts.extend(zip(x, y, strict=False))
     sx, sy = _project_route(result.strait_route)
-    pts.extend(zip(sx, sy))
+    pts.extend(zip(sx, sy, strict=False))
     fw, fh = fig.get_size_inches()
     aspect = (rect[2] * fw) / (rect[3] * fh)
     x0, x1, y0, y1 = inset_extent(pts, aspect)
@@ -217,8 +217,8 @@ def coastline_geojson(tolerance_deg: float = 0.03) -> dict:
     import pyogrio
     import shapely
 
-    from mapapp.link.surface import LAND_FILE
     from mapapp.link.data import wide_dir
+    from mapapp.link.surface import LAND_FILE
 
     df = pyogrio.read_dataframe(wide_dir() / LAND_FILE)
     df = df[(df["level"] == 1) & (df["orig_area_km2"].astype(float) > 50.0)]
@@ -301,7 +301,7 @@ def build_link_map(strait_route, result=None, height: int = 560, railheads=None)
     roads = folium.FeatureGroup(name="Kolyma Highway (towns on it, joined)")
     for c in ldata.corridors():
         clons = display_lons([p.lon for p in c.points])
-        folium.PolyLine([[p.lat, float(lo)] for p, lo in zip(c.points, clons)],
+        folium.PolyLine([[p.lat, float(lo)] for p, lo in zip(c.points, clons, strict=False)],
                         color="#555555", weight=2, dash_array="6 6",
                         tooltip=_html.escape(f"{c.name}: {c.length_km:,.0f} km"),
                         popup=folium.Popup(_popup_html(c.name, c.note, c.sources), max_width=380),
@@ -309,7 +309,7 @@ def build_link_map(strait_route, result=None, height: int = 560, railheads=None)
     roads.add_to(m)
     strait = folium.FeatureGroup(name=f"Strait route: {_html.escape(strait_route.name)}")
     lons = display_lons(strait_route.lons)
-    folium.PolyLine(list(zip(strait_route.lats.tolist(), lons.tolist())), color="#D55E00",
+    folium.PolyLine(list(zip(strait_route.lats.tolist(), lons.tolist(), strict=False)), color="#D55E00",
                     weight=5, tooltip=_html.escape(strait_route.name),
                     class_name="mapapp-link-strait").add_to(strait)
     for w, lon in ((strait_route.waypoints[0], lons[0]), (strait_route.waypoints[-1], lons[-1])):
@@ -323,7 +323,7 @@ def build_link_map(strait_route, result=None, height: int = 560, railheads=None)
             plons = display_lons(p.route.lons)
             tip = (f"{p.railhead.name} → portal: {p.length_km:,.0f} km "
                    f"(straight {p.geodesic_km:,.0f} km); {p.cost.label()}")
-            folium.PolyLine(list(zip(p.route.lats.tolist(), plons.tolist())),
+            folium.PolyLine(list(zip(p.route.lats.tolist(), plons.tolist(), strict=False)),
                             color=PATH_COLOURS.get(p.side, "#333333"), weight=4,
                             tooltip=_html.escape(tip),
                             class_name="mapapp-link-path").add_to(paths)

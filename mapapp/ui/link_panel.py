@@ -166,6 +166,6 @@ def panel(selected: Route | None) -> None:
                    "are assumptions. The Kolyma Highway is drawn as straight lines between towns it "
                    "passes (its own line is not embedded).")
     cols = st.columns(5)
-    for col, fmt in zip(cols, ("geojson", "kml", "gpx", "gpkg", "csv")):
+    for col, fmt in zip(cols, ("geojson", "kml", "gpx", "gpkg", "csv"), strict=False):
         col.download_button(f"Link {fmt.upper()}", _export(*key, fmt),
                             file_name=f"link-{selected.id}.{fmt}", key=f"link-dl-{fmt}")
