@@ -19,26 +19,40 @@ import streamlit as st  # noqa: E402
 
 from mapapp.core import safety
 from mapapp.core.errors import MapAppError  # noqa: E402
-from mapapp.render import mapview  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
     export_panel,
+    link_panel,
     mappanel,
     optimise_panel,
     routes_panel,
+    scorecard,
     sidebar,
     tunnel_panel,
 )
+from mapapp.ui.state import session  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
-    "the Bering Strait, to be bored by the Boring Company for under $8 bn in under 8 years. "
+    "the Bering Strait, to be bored by the Boring Company for under US$8 bn (2025 prices) in "
+    "under 8 years. "
     "This tool lets you check such claims against real bathymetry and coastlines."
 )
 
 
+ABOUT = (
+    "**Bering Strait tunnel route explorer** — checks proposed Russia–Alaska tunnel alignments "
+    "against real bathymetry and coastlines.\n\n"
+    "Data: ETOPO5 5′ relief (NOAA NGDC 1988, Data Announcement 88-MGG-02; public domain) · "
+    "GSHHG 2.3.6 full-resolution coastline (Wessel & Smith 1996, JGR 101(B4) 8741–8743; "
+    "LGPL-3.0) · OpenStreetMap land polygons (© OpenStreetMap contributors, ODbL 1.0) · places, "
+    "boundaries, proposals and every cost figure with their sources in the repository's "
+    "`geodata/` folder (each value carries its source, or says it is an assumption)."
+)
+
+
 def resolution_note(info: dict) -> str:
-    coarse = info["crs"] == "EPSG:4326" and min(info["res_native"]) >= 1 / 60
+    coarse = info["coarse"]
     return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
         "This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
         "from the GSHHG coastline; depths are indicative only. "
@@ -48,7 +62,8 @@ def resolution_note(info: dict) -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide")
+    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide",
+                       menu_items={"About": ABOUT})
     st.title("Bering Strait tunnel route explorer")
     st.caption(INTRO)
     try:
@@ -63,17 +78,19 @@ def main() -> None:
         st.info(resolution_note(info), icon="ℹ️")
         routes = routes_panel.shown_routes()
         sel = routes_panel.selected(routes)
-        layer = mapview.routes_layer(routes, selected=sel.id if sel else None,
-                                     labels=routes_panel.route_labels(routes))
-        out = mappanel.show_map(settings, info, [layer], view=routes_panel.initial_view())
+        out = mappanel.show_map(settings, routes, selected=sel.id if sel else None,
+                                labels=routes_panel.route_labels(routes),
+                                view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
-        clicked = st.session_state.get("clicked_point")
+        scorecard.panel(sel, settings.dataset_path)  # the claims, first thing under the map
+        clicked = session.clicked_point
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, optimise, exports = st.tabs(
-            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export"]
+        compare, tunnel, edit, optimise, exports, whole = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export",
+             "Whole link"]
         )
         with compare:
             routes_panel.comparison(routes, sel)
@@ -89,7 +106,10 @@ def main() -> None:
                 routes_panel.add_route(found)
                 st.rerun()
         with exports:
-            export_panel.panel(routes, settings.dataset_path, results)
+            export_panel.panel(routes, settings, results, selected=sel.id if sel else None,
+                               labels=routes_panel.route_labels(routes))
+        with whole:
+            link_panel.panel(sel)
         routes_panel.update_link(routes, mappanel.cache.link_dataset(settings.dataset_name))
     except MapAppError as exc:
         st.error(safety.md_escape(str(exc)))

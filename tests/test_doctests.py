@@ -33,6 +33,13 @@ MODULES = [
     "mapapp.data.fetch",
     "mapapp.data.uploads",
     "mapapp.core.safety",
+    "mapapp.economics.prices",
+    "mapapp.economics.model",
+    "mapapp.economics.estimate",
+    "mapapp.economics.claims",
+    "mapapp.economics.backtest",
+    "mapapp.core.jsonenc",
+    "mapapp.session.routeset",
 ]
 
 

@@ -8,6 +8,7 @@ import io
 import json
 import math
 import os
+import stat
 import xml.etree.ElementTree as ET
 
 import gpxpy
@@ -375,18 +376,20 @@ def test_length_is_geodesic_not_spherical():
 
 def test_real_tunnel_result_in_json_geojson_and_kml(direct):
     from mapapp.data.bathymetry import open_grid
-    from mapapp.engineering.tunnel import tunnel_for_route
+    from mapapp.economics.estimate import estimate_for_route
 
-    res = tunnel_for_route(direct, open_grid())
+    res = estimate_for_route(direct, open_grid(), band=False)
     doc = json.loads(export.tunnel_json_bytes({"direct": res}, routes=[direct]))
     tun = doc["routes"][0]["tunnel"]
-    assert tun["tunnel_length_km"] == pytest.approx(res.tunnel_length_m / 1000, rel=1e-9)
+    assert tun["tunnel_length_km"] == pytest.approx(res.tunnel.tunnel_length_m / 1000, rel=1e-9)
     assert tun["cost_busd_low"] <= tun["cost_busd_high"]
+    assert (tun["currency"], tun["price_year"]) == ("USD", 2025)
     fc = json.loads(export.geojson_bytes([direct], tunnels={"direct": res}))
     assert fc["features"][0]["properties"]["tunnel"]["route_id"] == "direct"
     root = ET.fromstring(export.kml_bytes([direct], tunnels={"direct": res}))
     desc = root.find(".//k:Placemark/k:description", KML_NS).text
     assert "Tunnel model: length" in desc and "Tunnel model: steepest grade" in desc
+    assert "US$ bn (2025 prices)" in desc
 
 
 def test_geopackage_round_trips_through_the_route_importer(tmp_path):
@@ -402,3 +405,22 @@ def test_geopackage_round_trips_through_the_route_importer(tmp_path):
     for a, b in zip(routes, back, strict=True):
         assert np.allclose(a.lons, b.lons, atol=1e-6) and np.allclose(a.lats, b.lats, atol=1e-6)
         assert [w.name for w in b.waypoints] == [w.name for w in a.waypoints]
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_exported_files_honour_the_umask(tmp_path, direct, umask, expected):
+    """A new export is readable as any tool's output would be (not mkstemp's private 0600)."""
+    old = os.umask(umask)
+    try:
+        path = export.write_geojson([direct], tmp_path / "shared.geojson")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == expected
+
+
+def test_a_replaced_export_keeps_its_mode(tmp_path, direct):
+    target = tmp_path / "kept.kml"
+    target.write_text("old")
+    target.chmod(0o640)
+    export.write_kml([direct], target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text() != "old"

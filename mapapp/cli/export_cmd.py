@@ -15,19 +15,16 @@ import argparse
 from pathlib import Path
 
 from mapapp.core.errors import InputError
+from mapapp.io.export import FORMATS as EXPORT_FORMATS
 
 __all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
 
+#: Output suffix -> format: the route formats of :data:`mapapp.io.export.FORMATS` (plus
+#: ``.json`` for GeoJSON) and the figure formats.
 _SUFFIX_FORMATS = {
-    ".geojson": "geojson",
+    **{suffix: fmt for fmt, suffix in EXPORT_FORMATS.items()},
     ".json": "geojson",
-    ".kml": "kml",
-    ".gpx": "gpx",
-    ".gpkg": "gpkg",
-    ".csv": "csv",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".svg": "svg",
+    **{f".{fmt}": fmt for fmt in ("png", "pdf", "svg")},
 }
 
 
@@ -70,7 +67,8 @@ def _done(path, data: bytes, what: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write routes as GeoJSON, KML, GPX, GeoPackage or a CSV of waypoints."""
-    from mapapp.io.export import FORMATS, atomic_write, export_bytes
+    from mapapp.core.files import atomic_write
+    from mapapp.io.export import FORMATS, export_bytes
 
     fmt = _format_for(args.out, args.format, tuple(FORMATS))
     routes = _routes(args.routes)
@@ -93,6 +91,17 @@ def cmd_render(args: argparse.Namespace) -> int:
         from mapapp.engineering.tunnel import tunnel_for_route
 
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
+    scorecards = None
+    if getattr(args, "scorecard", False):
+        from mapapp.economics.claims import scorecard
+        from mapapp.economics.estimate import estimate_for_route
+
+        scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
+    link = None
+    if args.link:  # whole-link inset for the first route (default railheads)
+        from mapapp.link.model import compute_link
+
+        link = compute_link(routes[0])
     data = render_report(
         routes,
         grid,
@@ -106,18 +115,37 @@ def cmd_render(args: argparse.Namespace) -> int:
         metrics_table=args.table,
         places=not args.no_places,
         tunnels=tunnels,
+        scorecards=scorecards,
+        link=link,
     )
     return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
 
 
+def _map_settings(args: argparse.Namespace):
+    from mapapp.render.mapview import MapSettings
+
+    vmin, vmax = None, None
+    if args.range:
+        try:
+            vmin, vmax = (float(v) for v in args.range.split(","))
+        except ValueError as exc:
+            raise InputError(f"--range {args.range!r} must be MIN,MAX in metres of elevation, "
+                             "e.g. -60,0") from exc
+    return MapSettings(dataset_path=args.dataset, cmap=args.cmap, vmin=vmin, vmax=vmax,
+                       opacity=args.opacity, hillshade=args.hillshade,
+                       isobath_interval=args.isobaths, basemap=args.basemap,
+                       land_source=args.land, route_legend=not args.no_route_legend)
+
+
 def cmd_html(args: argparse.Namespace) -> int:
-    """Write the interactive map as one standalone HTML file."""
-    from mapapp.io.export import atomic_write
+    """Write the interactive map as one standalone HTML file (the app's map builder)."""
+    from mapapp.core.files import atomic_write
     from mapapp.render.assets import standalone_html
     from mapapp.render.mapview import build_map
 
+    settings = _map_settings(args)
     routes = _routes(args.routes)
-    page = standalone_html(build_map(routes, _grid(args.dataset)))
+    page = standalone_html(build_map(settings, routes, _grid(args.dataset)))
     data = page.encode("utf-8")
     atomic_write(args.out, data)
     return _done(args.out, data, "standalone HTML")
@@ -130,6 +158,8 @@ def _common_args(p):
 def register(subparsers) -> None:
     """Add the ``export``, ``render`` and ``html`` commands."""
     from mapapp.io.export import FORMATS
+    from mapapp.render.mapview import BASEMAPS
+    from mapapp.render.overlay import COLORMAPS
     from mapapp.render.report import FORMATS as FIG_FORMATS
     from mapapp.render.report import MAX_DPI
 
@@ -166,6 +196,11 @@ def register(subparsers) -> None:
                    help="with --profile: also draw each route's modelled tunnel (default "
                    "parameters of the route's mode)")
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
+    p.add_argument("--scorecard", action="store_true",
+                   help="add the claims scorecard panel (claims vs the model, US$ of 2025)")
+    p.add_argument("--link", action="store_true",
+                   help="add the whole-link inset: connecting railways from the default "
+                   "railheads to the first route's portals (see `link`)")
     p.add_argument("--no-places", action="store_true",
                    help="leave out places, the maritime boundary and the date line")
     p.add_argument("--dataset", "--grid", dest="dataset",
@@ -182,4 +217,18 @@ def register(subparsers) -> None:
     p.add_argument("--out", "-o", required=True, help="FILE.html")
     p.add_argument("--dataset", "--grid", dest="dataset",
                    help="bathymetry grid file (default: the embedded ETOPO5 grid)")
+    p.add_argument("--cmap", choices=COLORMAPS, default=COLORMAPS[0],
+                   help=f"bathymetry colormap ({COLORMAPS[0]})")
+    p.add_argument("--range", help="colour range MIN,MAX in metres of elevation "
+                   "(default: the data range, capped at 0 m)")
+    p.add_argument("--opacity", type=float, default=0.85, help="bathymetry opacity 0–1 (0.85)")
+    p.add_argument("--hillshade", action="store_true", help="shade the relief")
+    p.add_argument("--isobaths", type=float, default=10.0,
+                   help="metres between isobaths, 0 for none (10)")
+    p.add_argument("--basemap", choices=tuple(BASEMAPS), default="none",
+                   help="basemap tiles (need internet when viewed; default none)")
+    p.add_argument("--land", choices=("gshhg", "osm"), default="gshhg",
+                   help="coastline drawn and credited (gshhg)")
+    p.add_argument("--no-route-legend", action="store_true",
+                   help="leave out the route legend")
     p.set_defaults(func=cmd_html)

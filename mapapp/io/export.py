@@ -32,17 +32,16 @@ import datetime as _dt
 import html
 import io
 import json
-import math
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import numpy as np
-
 from mapapp.core import safety
 from mapapp.core.errors import ExportError
+from mapapp.core.files import atomic_write
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
+from mapapp.core.jsonenc import plain
+from mapapp.routes.metrics import route_metrics
 
 __all__ = [
     "FORMATS",
@@ -146,29 +145,8 @@ def _round_all(obj, nd: int):
     return obj
 
 
-def _jsonable(obj):
-    """Convert numpy scalars/arrays and NaN into plain JSON values (recursively)."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer, int)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return None if not math.isfinite(float(obj)) else float(obj)
-    if isinstance(obj, (_dt.date, _dt.datetime)):
-        return obj.isoformat()
-    if hasattr(obj, "to_dict"):
-        return _jsonable(obj.to_dict())
-    if obj is None or isinstance(obj, str):
-        return obj
-    return str(obj)
-
-
 def _tunnel_dict(result) -> dict:
-    return _jsonable(result.to_dict() if hasattr(result, "to_dict") else dict(result))
+    return plain(result.to_dict() if hasattr(result, "to_dict") else dict(result))
 
 
 def _check_routes(routes) -> list:
@@ -223,17 +201,12 @@ def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
         "length_km": round(route.length_m() / 1000.0, 3),
         "legs_km": [round(float(v) / 1000.0, 3) for v in route.legs_m()],
         "sources": list(route.sources),
-        "claims": _jsonable(dict(route.claims)),
+        "claims": plain(dict(route.claims)),
         "colour": route.colour,
         "notes": route.notes,
     }
     if metrics:
-        try:
-            from mapapp.routes.metrics import route_metrics
-        except ImportError:  # metrics module not installed: export the geometry figures only
-            route_metrics = None
-        extra = _jsonable(route_metrics(route)) if route_metrics else {}
-        for key, val in extra.items():
+        for key, val in plain(route_metrics(route)).items():
             if key not in props:
                 props[key] = _round_all(val, 4)
     if tunnel is not None:
@@ -283,7 +256,8 @@ def _coords(geom_mapping) -> object:
     return rnd(geom_mapping)
 
 
-def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False,
+                  metrics: bool = True) -> bytes:
     """Routes as an RFC 7946 GeoJSON FeatureCollection (UTF-8 bytes).
 
     Parameters
@@ -308,7 +282,7 @@ def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = Fals
     features = []
     for route in routes:
         geom = mapping(route_geometry(route))
-        props = {"kind": "route", **route_properties(route, tunnels.get(route.id))}
+        props = {"kind": "route", **route_properties(route, tunnels.get(route.id), metrics)}
         features.append(
             {
                 "type": "Feature",
@@ -336,7 +310,7 @@ def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = Fals
                     }
                 )
     fc = {"type": "FeatureCollection", "features": features}
-    return (json.dumps(_jsonable(fc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(plain(fc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- GDAL formats
@@ -363,8 +337,8 @@ _KML_TUNNEL_FIELDS = (
     ("subsea_length_km", "under the sea", "km"),
     ("max_depth_below_sea_level_m", "deepest crown below sea level", "m"),
     ("max_grade_pct", "steepest grade", "%"),
-    ("cost_busd_low", "cost, low", "USD bn"),
-    ("cost_busd_high", "cost, high", "USD bn"),
+    ("cost_busd_low", "cost, low", "US$ bn ({price_year} prices)"),
+    ("cost_busd_high", "cost, high", "US$ bn ({price_year} prices)"),
     ("duration_years_low", "duration, low", "years"),
     ("duration_years_high", "duration, high", "years"),
 )
@@ -393,6 +367,10 @@ def _kml_description(route, props: dict) -> str:
     tunnel = props.get("tunnel") or {}
     for key, label, unit in _KML_TUNNEL_FIELDS:
         val = tunnel.get(key)
+        if "{price_year}" in unit:  # money only with its price year (mapapp.economics)
+            if not tunnel.get("price_year"):
+                continue
+            unit = unit.format(price_year=int(tunnel["price_year"]))
         if isinstance(val, (int, float)) and not isinstance(val, bool):
             rows.append((f"Tunnel model: {label}", f"{val:,.4g} {unit}".strip()))
     for key, val in props["claims"].items():
@@ -419,7 +397,8 @@ def _waypoints_frame(routes):
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
 
 
-def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False,
+              metrics: bool = True) -> bytes:
     """Routes as KML (one Placemark per route, line in the route colour).
 
     Written by GDAL's LIBKML driver (the KML driver when LIBKML is absent) from an OGR
@@ -434,7 +413,7 @@ def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -
     tunnels = tunnels or {}
     rows, geoms = [], []
     for i, route in enumerate(routes):
-        props = route_properties(route, tunnels.get(route.id))
+        props = route_properties(route, tunnels.get(route.id), metrics)
         rows.append(
             {
                 "name": route.name,
@@ -469,7 +448,7 @@ def gpx_bytes(routes) -> bytes:
     return _write_gdal([("route_points", wp)], "GPX", ".gpx")
 
 
-def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
+def gpkg_bytes(routes, tunnels: Mapping | None = None, metrics: bool = True) -> bytes:
     """Routes as a GeoPackage with layers ``routes`` (lines) and ``waypoints`` (points).
 
     List and dict properties (``legs_km``, ``sources``, ``claims``, ``tunnel``) are stored
@@ -481,7 +460,7 @@ def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
     tunnels = tunnels or {}
     rows = []
     for route in routes:
-        props = route_properties(route, tunnels.get(route.id))
+        props = route_properties(route, tunnels.get(route.id), metrics)
         for key, val in props.items():
             if isinstance(val, (list, dict)):
                 props[key] = json.dumps(val, ensure_ascii=False)
@@ -591,53 +570,27 @@ def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=Non
         item["tunnel"] = _tunnel_dict(res)
         items.append(item)
     date = date or _dt.date.today()
-    doc = {"generated": _jsonable(date), "routes": items}
-    return (json.dumps(_jsonable(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    doc = {"generated": plain(date), "routes": items}
+    return (json.dumps(plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- dispatch
-def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
-    """Routes in one of :data:`FORMATS` as bytes (``csv`` = waypoints CSV)."""
+def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bool = False,
+                 metrics: bool = True) -> bytes:
+    """Routes in one of :data:`FORMATS` as bytes (``csv`` = waypoints CSV). ``metrics=False``
+    leaves out the strait metrics (subsea/land km from the strait coastline), e.g. for
+    routes far from the strait."""
     if fmt == "geojson":
-        return geojson_bytes(routes, tunnels=tunnels, waypoints=waypoints)
+        return geojson_bytes(routes, tunnels=tunnels, waypoints=waypoints, metrics=metrics)
     if fmt == "kml":
-        return kml_bytes(routes, tunnels=tunnels, waypoints=waypoints)
+        return kml_bytes(routes, tunnels=tunnels, waypoints=waypoints, metrics=metrics)
     if fmt == "gpx":
         return gpx_bytes(routes)
     if fmt == "gpkg":
-        return gpkg_bytes(routes, tunnels=tunnels)
+        return gpkg_bytes(routes, tunnels=tunnels, metrics=metrics)
     if fmt == "csv":
         return waypoints_csv_bytes(routes)
     raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def atomic_write(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder + os.replace).
-
-    Raises
-    ------
-    ExportError
-        When the folder does not exist or is not writable; no partial file is left.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: folder {folder} does not exist; create it first")
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    return path
 
 
 def write_export(routes, fmt: str, path, **kw) -> Path:

@@ -34,10 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pyproj import Transformer
 
 from mapapp.core.errors import DatasetError, InputError
-from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify
+from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify, from_strait, to_strait
 from mapapp.data import catalogue
 
 __all__ = ["FORMATS", "MAX_DPI", "ReportLayout", "build_figure", "parse_bbox", "render_report"]
@@ -48,8 +47,6 @@ FORMATS = ("png", "pdf", "svg")
 MAX_DPI = 600
 MIN_DPI = 30
 
-_TO_XY = Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
-_TO_LL = Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True)
 
 _PROJ_LABEL = (
     f"Lambert azimuthal equal-area centred {STRAIT_CENTER[1]:.2f}°N "
@@ -141,12 +138,12 @@ def _check_options(fmt, dpi, size_in):
 
 # --------------------------------------------------------------------------- geometry
 def _project(lons, lats):
-    x, y = _TO_XY.transform(np.asarray(lons, "float64"), np.asarray(lats, "float64"))
+    x, y = to_strait(np.asarray(lons, "float64"), np.asarray(lats, "float64"))
     return np.asarray(x), np.asarray(y)
 
 
 def _unproject(x, y):
-    lon, lat = _TO_LL.transform(np.asarray(x, "float64"), np.asarray(y, "float64"))
+    lon, lat = from_strait(np.asarray(x, "float64"), np.asarray(y, "float64"))
     return np.asarray(lon), np.asarray(lat)
 
 
@@ -283,8 +280,14 @@ def _step(span: float, choices) -> float:
 
 
 # --------------------------------------------------------------------------- layers
-def _draw_bathymetry(ax, grid, extent, px_width, lay):
-    """Depth (m) warped into the map projection; returns the image (or None)."""
+def _draw_bathymetry(ax, grid, extent, px_width, lay, style=None):
+    """Depth (m) warped into the map projection; returns the image (or None).
+
+    Without ``style``: depth below sea level in cmocean "deep" from 0 m to the deepest value,
+    isobaths every 10 m (or a round step). With the web map's ``style``
+    (:class:`mapapp.render.mapview.MapSettings`): elevation in its colormap and colour range
+    (default: the data range, capped at 0 m, as on the map) and its isobath interval (none
+    when 0), so the figure's map looks like the map as seen."""
     import cmocean
     import rasterio.warp
     from rasterio.crs import CRS as RioCRS
@@ -317,19 +320,30 @@ def _draw_bathymetry(ax, grid, extent, px_width, lay):
         return None
     depth = np.clip(-dst, 0.0, None)
     vmax = max(10.0, math.ceil(float(np.nanmax(depth)) / 10.0) * 10.0)
-    img = ax.imshow(
-        depth,
-        extent=(xmin, xmax, ymin, ymax),
-        origin="upper",
-        cmap=cmocean.cm.deep,
-        vmin=0.0,
-        vmax=vmax,
-        interpolation="nearest",
-        zorder=1,
-    )
+    if style is not None:
+        from mapapp.render.overlay import get_cmap
+
+        lo = float(np.nanmin(dst)) if style.vmin is None else float(style.vmin)
+        hi = 0.0 if style.vmax is None else float(style.vmax)
+        img = ax.imshow(dst, extent=(xmin, xmax, ymin, ymax), origin="upper",
+                        cmap=get_cmap(style.cmap), vmin=lo, vmax=hi, interpolation="nearest",
+                        zorder=1)
+    else:
+        img = ax.imshow(
+            depth,
+            extent=(xmin, xmax, ymin, ymax),
+            origin="upper",
+            cmap=cmocean.cm.deep,
+            vmin=0.0,
+            vmax=vmax,
+            interpolation="nearest",
+            zorder=1,
+        )
     xs = np.linspace(xmin, xmax, nx)
     ys = np.linspace(ymax, ymin, ny)
     step = 10.0 if vmax <= 120 else _nice_length_km(vmax / 6)
+    if style is not None:
+        step = float(style.isobath_interval) or vmax + 1.0  # 0: no isobaths
     levels = np.arange(step, vmax, step)
     if levels.size and np.isfinite(depth).sum() > 4:
         ax.contour(xs, ys, depth, levels=levels, colors="white", linewidths=0.35, alpha=0.55,
@@ -463,7 +477,10 @@ def _place_labels(ax, fig, labels, occupied):
     return placed
 
 
-def _draw_routes(ax, routes, extent, handles):
+def _draw_routes(ax, routes, extent, handles, selected=None, legend=True):
+    """Each route in its map colour; the ``selected`` one (an id) thicker and marked
+    "(selected)" in the legend, as on the web map; ``legend=False`` leaves the routes out of
+    the legend (their names stay as labels on the map)."""
     from matplotlib.lines import Line2D
 
     from mapapp.io.export import route_colour
@@ -471,13 +488,16 @@ def _draw_routes(ax, routes, extent, handles):
     label_at = []
     for i, route in enumerate(routes):
         colour = route_colour(route, i)
+        lw = 3.2 if route.id == selected else 2.2
         d = densify(route.lons, route.lats, 1000.0)
         x, y = _project(d.lons, d.lats)
-        ax.plot(x, y, color=colour, lw=2.2, zorder=6, solid_capstyle="round",
-                path_effects=_halo(4.0))
+        ax.plot(x, y, color=colour, lw=lw, zorder=6, solid_capstyle="round",
+                path_effects=_halo(lw + 1.8))
         wx, wy = _project(route.lons, route.lats)
         ax.plot(wx, wy, ls="none", marker="o", ms=4, mfc="white", mec=colour, mew=1.3, zorder=6.5)
-        handles.append(Line2D([], [], color=colour, lw=2.2, label=route.name))
+        if legend:
+            name = f"{route.name} (selected)" if route.id == selected else route.name
+            handles.append(Line2D([], [], color=colour, lw=lw, label=name))
         # candidate anchors along the route, the preferred fraction first
         pref = 0.5 if len(routes) == 1 else 0.25 + 0.5 * i / (len(routes) - 1)
         fracs = sorted(np.linspace(0.1, 0.9, 17), key=lambda f: abs(f - pref))
@@ -664,7 +684,7 @@ def _metrics_rows(routes):
         m = route_metrics(r)
         row = [short_label(r.name, 34), r.mode]
         for key, _ in cols:
-            val = m.get(key)
+            val = getattr(m, key)
             row.append("–" if val is None else f"{float(val):.1f}")
         rows.append(row)
     return ["Route", "Mode", *[c[1] for c in cols]], rows
@@ -724,8 +744,12 @@ def build_figure(
     metrics_table: bool = False,
     places: bool = True,
     tunnels=None,
+    map_style=None,
+    selected: str | None = None,
     land_source: str = "gshhg",
     date=None,
+    scorecards=None,
+    link=None,
 ):
     """Draw the report figure; returns ``(matplotlib.figure.Figure, ReportLayout)``.
 
@@ -745,6 +769,9 @@ def build_figure(
     fig = Figure(figsize=(fw, fh), dpi=dpi)
     _agg_canvas(fig)
     header, footer, xlab = 0.8, 0.7, 0.3
+    scorecards = _scorecard_dicts(scorecards)
+    score_h = scorecard_height(scorecards)
+    footer += score_h  # the scorecard panel sits just above the attribution
     prof_h = max(1.4, 0.2 * fh) if profile else 0.0
     prof_gap = 0.6 if profile else 0.0
     table_h = (0.19 * (len(routes) + 1) + 0.1) if metrics_table else 0.0
@@ -761,16 +788,20 @@ def build_figure(
                        bbox=_lonlat_bounds(extent, margin_deg=0.0), figsize_in=(fw, fh), dpi=dpi)
     handles = []
 
-    img = _draw_bathymetry(ax, grid, extent, int(map_w * min(dpi, 200)), lay)
+    if map_style is not None:
+        land_source = map_style.land_source
+    img = _draw_bathymetry(ax, grid, extent, int(map_w * min(dpi, 200)), lay, map_style)
     if _draw_land(ax, extent, land_source, lay):
         handles.append(Patch(facecolor="#efe6d2", edgecolor="#4d4d4d", lw=0.45,
                              label="Land (GSHHG)" if land_source == "gshhg" else "Land (OSM)"))
-    if img is not None:
+    interval = 10.0 if map_style is None else float(map_style.isobath_interval)
+    if img is not None and interval:
         handles.append(Patch(facecolor="none", edgecolor="#9fb8c8", lw=0.8,
-                             label="Isobaths every 10 m"))
+                             label=f"Isobaths every {interval:g} m"))
     _draw_graticule(ax, extent, lay)
     place_labels = _draw_context(ax, extent, lay, handles) if places else []
-    label_at = _draw_routes(ax, routes, extent, handles)
+    label_at = _draw_routes(ax, routes, extent, handles, selected,
+                            legend=map_style is None or map_style.route_legend)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
@@ -780,6 +811,11 @@ def build_figure(
         side.set_linewidth(0.8)
     _draw_scale_bar(ax, extent, lay)
     _draw_north_arrow(ax, extent, lay)
+    if link is not None:  # whole-link inset in the map's lower-left corner
+        from mapapp.render.linkmap import draw_link_inset
+
+        draw_link_inset(fig, ((left + 0.08) / fw, (map_bottom + 0.08) / fh, 0.42 * map_w / fw,
+                              0.36 * map_h / fh), link, lay)
 
     top = (map_bottom + map_h) / fh
     legend_top = top
@@ -787,8 +823,10 @@ def build_figure(
         cax = fig.add_axes((col_x / fw, top - 0.32 / fh, col_w / fw, 0.13 / fh))
         cb = fig.colorbar(img, cax=cax, orientation="horizontal")
         cb.ax.tick_params(labelsize=6.5, length=2, pad=1.5)
-        cax.set_title("Depth below sea level (m)", fontsize=7.5, pad=3, loc="left")
-        lay.texts.append("Depth below sea level (m)")
+        bar_title = ("Depth below sea level (m)" if map_style is None
+                     else "Elevation (m; negative = below sea level)")
+        cax.set_title(bar_title, fontsize=7.5, pad=3, loc="left")
+        lay.texts.append(bar_title)
         legend_top = top - 0.75 / fh
     for h in handles:
         h.set_label(textwrap.fill(h.get_label(), 34))
@@ -828,6 +866,10 @@ def build_figure(
                             (table_h - 0.05) / fh))
         _draw_table(tax, routes, lay)
 
+    if scorecards:
+        draw_scorecard(fig, scorecards, (left / fw, (footer - score_h + 0.05) / fh,
+                                         (fw - left - 0.15) / fw, (score_h - 0.1) / fh), lay)
+
     context_used = bool(places) and not any(n.startswith("places") for n in lay.notes)
     lay.attributions = _attributions(grid, land_source, context_used)
     wrap = max(60, int(fw * 19))
@@ -858,9 +900,13 @@ def render_report(
     metrics_table: bool = False,
     places: bool = True,
     tunnels=None,
+    map_style=None,
+    selected: str | None = None,
     return_layout: bool = False,
     date=None,
     land_source: str = "gshhg",
+    scorecards=None,
+    link=None,
 ):
     """Render the report figure and return its bytes.
 
@@ -888,12 +934,23 @@ def render_report(
     tunnels : mapping, optional
         Route id -> ``TunnelResult`` whose alignment is drawn in the profile panel (a plain
         dict is accepted if it has an ``"alignment"`` table; ``to_dict()`` has none).
+    map_style : mapapp.render.mapview.MapSettings, optional
+        The web map's style, for the map *as seen*: its colormap, colour range (elevation,
+        m), isobath interval, coastline (overrides ``land_source``) and whether the routes
+        are in the legend. Hillshade, opacity and basemap tiles are not drawn in figures.
+    selected : str, optional
+        Id of the selected route: drawn thicker and marked "(selected)" in the legend.
     return_layout : bool
         Return ``(bytes, ReportLayout)`` instead of bytes.
     date : datetime.date or str, optional
         Date printed in the subtitle (default today).
     land_source : {"gshhg", "osm"}
         Coastline drawn (and attributed).
+    scorecards : list, optional
+        Claims scorecards (:class:`mapapp.economics.claims.Scorecard` or its ``to_dict()``)
+        drawn as a panel of cards above the attribution (:func:`draw_scorecard`).
+    link : mapapp.link.model.LinkResult, optional
+        Add the whole-link inset (railheads, connecting paths) in the map's lower-left corner.
 
     Raises
     ------
@@ -910,11 +967,79 @@ def render_report(
                                 "text.parse_math": False}):
         fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
                                 profile=profile, metrics_table=metrics_table, places=places,
-                                tunnels=tunnels, date=date, land_source=land_source)
+                                tunnels=tunnels, map_style=map_style, selected=selected,
+                                date=date, land_source=land_source, scorecards=scorecards,
+                                link=link)
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
-        from mapapp.io.export import atomic_write
+        from mapapp.core.files import atomic_write
 
         atomic_write(Path(out), data)
     return (data, lay) if return_layout else data
+
+
+# ---------------------------------------------------------------------------- scorecard panel
+_VERDICT_COLOURS = {"within": "#1a7f37", "floor": "#b35c00"}
+
+
+def _scorecard_dicts(scorecards) -> list[dict]:
+    out = []
+    for sc in scorecards or []:
+        d = sc.to_dict() if hasattr(sc, "to_dict") else dict(sc)
+        if d.get("claims"):
+            out.append(d)
+    return out
+
+
+def scorecard_height(scorecards) -> float:
+    """Height of the scorecard panel, inches (0 without cards): 1.25 in per route."""
+    return 1.25 * len(_scorecard_dicts(scorecards))
+
+
+def draw_scorecard(fig, scorecards, rect, lay=None):
+    """Draw one row of claim cards per scorecard in ``rect`` (figure fraction l, b, w, h).
+
+    Each card: the claim's label, what was claimed, the model's range (money with currency
+    and price year), the verdict in words; the route name and the sources' note head the row.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    from mapapp.economics.claims import claim_texts
+
+    cards = _scorecard_dicts(scorecards)
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    rows = len(cards)
+    for r, sc in enumerate(cards):
+        top = 1 - r / rows
+        row_h = 1 / rows
+        head = (f"Claims vs the model — {short_label(sc['route_name'])} ({sc['mode']}; "
+                f"money in US$ of {sc['price_year']}; sources in the claims JSON)")
+        ax.text(0, top - 0.02 * row_h, head, fontsize=7.2, fontweight="bold", va="top")
+        n = len(sc["claims"])
+        gap = 0.015
+        w = (1 - gap * (n - 1)) / n
+        texts = [head]
+        for i, claim in enumerate(sc["claims"]):
+            t = claim_texts(claim)
+            x = i * (w + gap)
+            y0, h = top - row_h + 0.05 * row_h, 0.72 * row_h
+            ax.add_patch(FancyBboxPatch((x, y0), w, h, boxstyle="round,pad=0.004,rounding_size=0.01",
+                                        fc="#f7f7f7", ec="#999999", lw=0.6))
+            colour = next((c for k, c in _VERDICT_COLOURS.items() if k in t["verdict"]),
+                          "#b00020")
+            lines = [(t["label"] + " — claimed", 6.5, "normal", "#333333"),
+                     (t["claimed"], 9.5, "bold", "black"),
+                     ("model " + t["computed"], 6.8, "normal", "black"),
+                     (t["verdict"], 7.2, "bold", colour)]
+            for k, (txt, size, weight, col) in enumerate(lines):
+                txt = textwrap.shorten(txt, 60, placeholder="…")
+                ax.text(x + 0.01, y0 + h * (0.86 - 0.23 * k), txt, fontsize=size,
+                        fontweight=weight, color=col, va="top")
+                texts.append(txt)
+        if lay is not None:
+            lay.texts.extend(texts)
+    return ax

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import streamlit as st
 
 from mapapp.core.paths import DEFAULT_GRID_NAME
-from mapapp.render.mapview import BASEMAPS
+from mapapp.render.mapview import BASEMAPS, MapSettings
 from mapapp.render.overlay import COLORMAPS
 
 from . import cache
+from .state import Widget, session
+
+__all__ = ["ISOBATH_CHOICES", "LAND_CHOICES", "MapSettings", "dataset_picker", "render_sidebar"]
 
 ISOBATH_CHOICES = (0, 5, 10, 20, 50)
-
-
-@dataclass(frozen=True)
-class MapSettings:
-    """Everything the sidebar decides (plain values)."""
-
-    dataset_path: str
-    dataset_name: str
-    cmap: str
-    vmin: float
-    vmax: float
-    opacity: float
-    hillshade: bool
-    isobath_interval: float
-    basemap: str
+#: Coastlines the map can draw (keys of :data:`mapapp.data.coastline.SOURCES`).
+LAND_CHOICES = {"gshhg": "GSHHG 2.3.6 (Wessel & Smith)", "osm": "OpenStreetMap (ODbL)"}
 
 
 def dataset_picker() -> dict:
@@ -40,20 +29,22 @@ def dataset_picker() -> dict:
         _broken_captions(entries)
         st.stop()
     names = [e["name"] for e in usable]
-    current = st.session_state.get("dataset")
+    if Widget.DATASET not in st.session_state and session.link_dataset:
+        st.session_state[Widget.DATASET] = session.link_dataset  # a shared link's choice
+    current = st.session_state.get(Widget.DATASET)
     if current not in names:  # unknown or removed: fall back to the embedded default
         if current:
             st.sidebar.warning(f"Dataset {current!r} is not available; using {names[0]}.")
-        st.session_state["dataset"] = names[0]
+        st.session_state[Widget.DATASET] = names[0]
     st.sidebar.selectbox(
         "Bathymetry dataset",
         names,
-        key="dataset",
+        key=Widget.DATASET,
         format_func=lambda n: next(e["label"] for e in usable if e["name"] == n),
         help="Any GeoTIFF/NetCDF grid dropped into geodata/bathymetry/ appears here.",
     )
     _broken_captions(entries)
-    return next(e for e in usable if e["name"] == st.session_state["dataset"])
+    return next(e for e in usable if e["name"] == st.session_state[Widget.DATASET])
 
 
 def _broken_captions(entries: list[dict]) -> None:
@@ -106,6 +97,15 @@ def render_sidebar() -> MapSettings:
         "Basemap", list(BASEMAPS), key="basemap",
         help="Basemap tiles need internet; 'none' works offline.",
     )
+    land_source = st.sidebar.selectbox(
+        "Land (coastline)", list(LAND_CHOICES), key="land_source",
+        format_func=LAND_CHOICES.__getitem__,
+        help="Drawn on the map and credited in its attribution.",
+    )
+    route_legend = st.sidebar.checkbox(
+        "Route legend on the map", value=True, key="route_legend",
+        help="Name and colour of each shown route; also in the camera's PNG.",
+    )
     return MapSettings(
         dataset_path=entry["path"],
         dataset_name=entry["name"],
@@ -116,4 +116,6 @@ def render_sidebar() -> MapSettings:
         hillshade=bool(hillshade),
         isobath_interval=float(interval),
         basemap=basemap,
+        land_source=land_source,
+        route_legend=bool(route_legend),
     )
