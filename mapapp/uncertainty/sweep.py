@@ -65,6 +65,9 @@ __all__ = [
 
 #: The outputs every model returns, with their units.
 OUTPUTS = {"length_km": "km", "cost_busd": "US$ bn", "duration_years": "years"}
+#: The outputs in words.
+QUANTITY_WORDS = {"length_km": "tunnel length", "cost_busd": "cost",
+                  "duration_years": "duration"}
 #: Largest number of scenarios per sweep (memory of the gathered outputs: 24 B each).
 MAX_SAMPLES = 50_000_000
 
@@ -179,7 +182,7 @@ class ClaimProbability:
                  f"all {samples:,} scenarios" if self.probability == 1 else
                  f"{pct:.1f} % of {samples:,} scenarios")
         unit = OUTPUTS[self.quantity]
-        return (f"{self.quantity.replace('_', ' ')} {what} {self.claimed:g} {unit}: "
+        return (f"{QUANTITY_WORDS[self.quantity]} {what} {self.claimed:g} {unit}: "
                 f"{self.words} ({share})")
 
     def to_dict(self) -> dict:
