@@ -238,7 +238,7 @@ class DaskRunner(Runner):
             try:
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=quiet, memory_limit=memory_limit,
+                    dashboard_address=":0", silence_logs=quiet, memory_limit=memory_limit,
                     scheduler_port=0, host="127.0.0.1",
                 )
                 self.client = distributed.Client(self._cluster, set_as_default=False)
