@@ -28,6 +28,8 @@ MODULES = [
     "mapapp.data.fetch",
     "mapapp.data.gridio",
     "mapapp.core.safety",
+    "mapapp.economics.prices",
+    "mapapp.economics.model",
 ]
 
 

@@ -575,3 +575,226 @@ def sources_for(*keys: str) -> list[str]:
             if ref is not None:
                 out.extend(u for u in ref.sources if u not in out)
     return out
+
+
+# ============================================================================ economics
+# Figures behind the cost and schedule model (mapapp.economics.model), compiled in
+# shared/reference/reference-class.md §B–§E. The reference class itself (lengths, costs with
+# price years) is a table: geodata/economics/reference_class.csv.
+
+_RC_CHANNEL_HINDSIGHT = "https://tunneltalk.com/Channel-Tunnel-Feb93-Hindsight-view.php"
+_RC_GOTTHARD_DRIVES = ("https://paperzz.com/doc/8234673/amsteg---sedrun-bodio---faido-erstfeld"
+                       "---amsteg-faido")
+_RC_GOTTHARD_END = "https://www.tunneltalk.com/Gotthard-Baseline-Mar11-Excavation-finished.php"
+_RC_BRENNER = ("https://www.bbt-se.com/en/information/news/detail/news/baustelle-mauls-rekord-"
+               "vortrieb-der-tbm-virginia/")
+_RC_KORALM = "https://www.dagensnaringsliv.se/20240113/189049/genombrott-i-osterrikisk-jarnvagstunnel"
+_RC_KAWASAKI = "http://kawasaki.co.nz/announcement/1991-2/"
+_RC_ROBBINS = "https://vi.scribd.com/document/406452514/13-OFTA-UDCC15"
+
+
+@dataclass(frozen=True)
+class SustainedRate:
+    """A whole-drive average advance of one TBM (or face), metres per calendar day.
+
+    ``project`` is the reference-class key (``geodata/economics/reference_class.csv``) the drive
+    belongs to, so a leave-one-out backtest can drop it with its project.
+    """
+
+    key: str
+    project: str
+    label: str
+    m_per_day: float
+    published: str
+    sources: tuple[str, ...]
+
+
+#: Whole-drive averages of real drives (not record days): the schedule model's boring-rate range.
+SUSTAINED_RATES: dict[str, SustainedRate] = {
+    r.key: r
+    for r in (
+        SustainedRate("channel_uk_marine_s", "channel", "Channel Tunnel, UK marine running "
+                      "tunnel south (chalk marl)", 25.6, "179 m/week average, best overall "
+                      "(179 / 7 = 25.6 m/day)", (_RC_CHANNEL_HINDSIGHT,)),
+        SustainedRate("gotthard_erstfeld_amsteg", "gotthard", "Gotthard, Erstfeld–Amsteg "
+                      "(7.15 km)", 12.8, "4 Dec 2007 → 16 Jun 2009", (_RC_GOTTHARD_DRIVES,)),
+        SustainedRate("gotthard_bodio_faido", "gotthard", "Gotthard, Bodio–Faido "
+                      "(13.4 / 14.1 km)", 10.0, "Jan–Feb 2003 → Sep/Oct 2006",
+                      (_RC_GOTTHARD_DRIVES,)),
+        SustainedRate("gotthard_faido_sedrun", "gotthard", "Gotthard, Faido–Sedrun "
+                      "(11.1 km, mean of east 9.3 and west 8.7)", 9.0,
+                      "6 Jul 2007 → 15 Oct 2010 (east); ~Oct 2007 → 23 Mar 2011 (west)",
+                      (_RC_GOTTHARD_DRIVES,)),
+        SustainedRate("gotthard_all", "gotthard", "Gotthard, 4 TBMs together", 7.0,
+                      "> 85 km, Jan 2003 – Mar 2011", (_RC_GOTTHARD_END,)),
+        SustainedRate("brenner_virginia", "brenner", "Brenner, TBM Virginia (Ø 10.7 m, 14 km)",
+                      10.2, "22 May 2019 → 30 Mar 2023", (_RC_BRENNER,)),
+        SustainedRate("koralm_all", "koralm", "Koralm, 3 TBMs together", 5.9,
+                      "45.48 km in 7 years per machine", (_RC_KORALM,)),
+    )
+}
+
+
+@dataclass(frozen=True)
+class FitOut:
+    """Final breakthrough → public service, years (track, systems, testing, commissioning)."""
+
+    key: str
+    project: str
+    label: str
+    years: float
+    published: str
+    sources: tuple[str, ...]
+
+
+FITOUT_DURATIONS: dict[str, FitOut] = {
+    f.key: f
+    for f in (
+        FitOut("channel", "channel", "Channel Tunnel", 2.9,
+               "last breakthrough Jun 1991 → open 6 May 1994",
+               ("https://projectbritain.com/?p=489",
+                "http://moneyweek.com/1-december-1990-breakthrough-in-the-channel-tunnel/")),
+        FitOut("gotthard", "gotthard", "Gotthard Base Tunnel", 6.2,
+               "15 Oct 2010 → service 11 Dec 2016",
+               ("https://tunnel-online.info/de/artikel/artikel_1180432.html",
+                "https://www.eda.admin.ch/aboutswitzerland/en/home/dossiers/"
+                "bauwerk-im-dienste-europas.html")),
+        FitOut("seikan", "seikan", "Seikan Tunnel", 3.0, "10 Mar 1985 → 13 Mar 1988",
+               ("https://liquisearch.com/seikan_tunnel/history",)),
+        FitOut("lotschberg", "lotschberg", "Lötschberg Base Tunnel", 2.6,
+               "28 Apr 2005 → full service Dec 2007",
+               ("https://www.swissinfo.ch/eng/loetschberg-base-tunnel-officially-opens/5949638",)),
+        FitOut("koralm", "koralm", "Koralm Tunnel", 5.5, "17 Jun 2020 → 14 Dec 2025",
+               ("https://kurier.at/chronik/oesterreich/prominente-premiere-erstmals-rollt-ein-"
+                "personenzug-durch-den-koralmtunnel/402482192",)),
+    )
+}
+
+
+@dataclass(frozen=True)
+class OverrunStat:
+    """A published mean real cost overrun (fraction: 0.45 = +45 %)."""
+
+    key: str
+    label: str
+    mean_overrun: float
+    published: str
+    sources: tuple[str, ...]
+
+
+OVERRUN_STATS: dict[str, OverrunStat] = {
+    o.key: o
+    for o in (
+        OverrunStat("flyvbjerg2002_rail", "Rail (Flyvbjerg, Holm & Buhl 2002)", 0.45,
+                    "258 projects; mean real overrun rail ~45 %",
+                    ("https://fdocuments.us/document/cost-underestimation-in-public-works-"
+                     "projects-error-or-lie.html",)),
+        OverrunStat("flyvbjerg2002_fixed_links", "Fixed links: bridges and tunnels "
+                    "(Flyvbjerg et al. 2002)", 0.34, "mean real overrun ~34 %",
+                    ("https://fdocuments.us/document/cost-underestimation-in-public-works-"
+                     "projects-error-or-lie.html",)),
+        OverrunStat("flyvbjerg2002_roads", "Roads (Flyvbjerg et al. 2002)", 0.20,
+                    "mean real overrun ~20 %",
+                    ("https://fdocuments.us/document/cost-underestimation-in-public-works-"
+                     "projects-error-or-lie.html",)),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A sourced number or statement the model shows as a warning or precedent."""
+
+    key: str
+    text: str
+    value: float | None
+    unit: str
+    sources: tuple[str, ...]
+
+
+FACTS: dict[str, Fact] = {
+    f.key: f
+    for f in (
+        Fact("longest_undersea_drive", "longest undersea tunnel section ever built: Channel "
+             "Tunnel, 37.9 km under the sea with no intermediate access", 37.9, "km",
+             ("https://docslib.org/doc/13106232/the-channel-tunnel",
+              "http://www.channeltunnel.co.uk/Faqs.asp")),
+        Fact("longest_subsea_road", "longest and deepest subsea road tunnel (under "
+             "construction): Rogfast, 26–27 km, to 392–396 m below sea level", 26.7, "km",
+             ("https://www.nrk.no/rogaland/rogfast-vil-bli-dyrare-enn-planlagd-1.15985507",)),
+        Fact("tbm_delivery", "Channel Tunnel TBMs: 13 months from contract to delivery; TBM "
+             "delivery is often the critical path", 13.0, "months", (_RC_KAWASAKI, _RC_ROBBINS)),
+        Fact("work_window", "outdoor construction in the strait likely limited to about 5 "
+             "months a year; the strait generally clears of ice by late June, ice forms from "
+             "October", 5.0, "months/year",
+             ("http://www.liquisearch.com/bering_strait_crossing/technical_challenges",
+              "http://www.alaskool.org/resources/regional/nw_reg_pro/seaice.html",
+              "https://coldregionsresearch.tpub.com/CR96_03/CR96_030037.htm")),
+        Fact("little_diomede", "Little Diomede: village of 83 people (2020), no runway, weekly "
+             "helicopter; in 2015 more than a month without flights", 83.0, "people",
+             ("https://www.adn.com/rural-alaska/article/little-diomede-goes-more-month-without-"
+              "regular-flights/2015/02/25/", "http://en.m.wiki.x.io/wiki/Diomede_Heliport")),
+        Fact("big_diomede", "Big Diomede (Ratmanov): no permanent population, an FSB border base; "
+             "since 2018 Chukotka's border zone covers Ratmanov island", None, "",
+             ("https://ermakvagus.com/Europe/Russia/big-dio.html",
+              "https://www.ks87.ru/obshchestvo/8444")),
+        Fact("seismicity", "a diffuse seismic belt runs from NW Alaska through the strait to "
+             "Chukotka (northern Bering-microplate boundary); M5.0 about 21 mi south of Little "
+             "Diomede; M7.3 Huslia 1958", 7.3, "magnitude",
+             ("https://earthquake.alaska.edu/event/022bt6lpie",
+              "https://www.nomenugget.net/news/no-damage-reported-after-50-earthquake-bering-strait",
+              "https://www.stephan-mueller-spec-publ-ser.net/4/261/2009/")),
+        Fact("subsea_permafrost", "sub-zero sediments in every Kotzebue Sound / Chukchi borehole "
+             "since 1975; no survey of the strait itself; near shore frozen ground must be "
+             "expected", None, "",
+             ("https://studylib.net/doc/11668825/temperature-measurements-in-subsea-permafrost-"
+              "off-the-coa...",)),
+        Fact("freight_bore", "Channel Tunnel running tunnels for rail freight and shuttles: "
+             "7.6 m inside diameter; a 12-ft (3.66 m) Loop bore cannot carry standard rail "
+             "freight", 7.6, "m", ("http://www.channeltunnel.co.uk/Faqs.asp",
+                                   "https://www.boringcompany.com/faq")),
+    )
+}
+
+
+@dataclass(frozen=True)
+class PublishedEstimate:
+    """Another published estimate for the Bering Strait link (money as published)."""
+
+    key: str
+    who: str
+    what: str
+    low_bn: float | None
+    high_bn: float | None
+    currency: str
+    price_year: int
+    years_low: float | None
+    years_high: float | None
+    sources: tuple[str, ...]
+
+
+BERING_ESTIMATES: dict[str, PublishedEstimate] = {
+    e.key: e
+    for e in (
+        PublishedEstimate("ter_martirosyan_2025", "Ter-Martirosyan (MGSU), 2025",
+                          "tunnel $6–10 bn: boring $3–5 bn + systems $3–5 bn", 6.0, 10.0, "USD",
+                          2025, None, None, ("https://life.ru/p/1800524",)),
+        PublishedEstimate("razbegin_2025", "Razbegin, 2025",
+                          "$7–8 bn up to $12–15 bn depending on scope; 7–15 years; plus ~6,000 km "
+                          "of new rail for another $35–40 bn", 7.0, 15.0, "USD", 2025, 7.0, 15.0,
+                          ("https://ura.news/news/1053029551",
+                           "https://article.wn.com/view/WNAT2fc0ef568d8b95afdae94a373fcab3e0")),
+        PublishedEstimate("dmitriev_traditional", "Dmitriev, 2025 (“traditional costs”)",
+                          "“Traditional costs are $65B+”", 65.0, None, "USD", 2025, None, None,
+                          ("https://www.mexc.ee/news/trump-calls-kremlin-idea-for-a-russia-"
+                           "alaska-tunnel-interesting/133833",)),
+        PublishedEstimate("tkm_2011", "TKM-World Link reports, 2011", "tunnel alone $10–12 bn; "
+                          "10–15 years", 10.0, 12.0, "USD", 2011, 10.0, 15.0,
+                          ("http://world-news-post.blogspot.com/2011/08/russia-began-to-build-"
+                           "tunnel-that.html",)),
+        PublishedEstimate("yakunin_2015", "Yakunin / TEPR, 2015", "tunnel $25–50 bn", 25.0, 50.0,
+                          "USD", 2015, None, None,
+                          ("https://www.theatlantic.com/technology/archive/2015/07/superhighway-"
+                           "bering-strait-new-york-paris/397370/",)),
+    )
+}

@@ -1,7 +1,17 @@
-"""What a bored tunnel along a route would take: alignment, quantities, cost, schedule.
+"""The geometry of a bored tunnel along a route: alignment, portals, access points, quantities.
 
-The model is deliberately simple and fully documented in ``docs/tunnel-model.md``; every
-parameter default comes from :mod:`mapapp.core.references`, with its source.
+Money and time are not here: :mod:`mapapp.economics` turns a :class:`TunnelResult` into a cost
+range in constant dollars and a whole-programme schedule. The model is documented in
+``docs/tunnel-model.md``; every parameter default comes from :mod:`mapapp.core.references`,
+with its source.
+
+Stages of :func:`design_tunnel`, in order (one function each):
+
+1. :func:`_ground` — the surface level each sample stands for (terrain on land, seabed at sea);
+2. :func:`_ceiling` — the highest the crown may be at each sample;
+3. :func:`lower_envelope` — the shallowest profile under the ceiling within the gradient;
+4. :func:`_portals` — where the tunnel meets the ground, or how far beyond the route it must go;
+5. :func:`_access` — portals, islands (shaft sites) and shore landfalls; undersea stretches.
 
 Vertical alignment
 ------------------
@@ -44,14 +54,15 @@ import pandas as pd
 from mapapp.core import references as refs
 from mapapp.core.errors import InputError, TunnelError
 from mapapp.engineering.profile import sample_profile, surface_runs
-from mapapp.routes.route import MODES
+from mapapp.routes.route import MODES, Route
 
 __all__ = [
+    "AccessPoint",
     "Bore",
+    "Stretch",
     "TunnelParams",
     "TunnelResult",
     "bores_from_ref",
-    "compare_claims",
     "design_tunnel",
     "lower_envelope",
     "tunnel_for_route",
@@ -59,7 +70,6 @@ __all__ = [
 
 #: Vertical tolerance (m) for "at grade" and "meets the portal".
 Z_TOL_M = 1e-6
-_DAYS_PER_YEAR = 365.25
 
 
 @dataclass(frozen=True)
@@ -104,10 +114,6 @@ class TunnelParams:
         Minimum rock cover between the tunnel and the seabed (or island terrain), metres.
     bores : tuple of Bore
         The tubes bored (all of them, for the excavated volume).
-    cost_refs : tuple of str
-        Keys of :data:`mapapp.core.references.UNIT_COSTS` spanning the cost range.
-    rate_refs : tuple of str
-        Keys of :data:`mapapp.core.references.ADVANCE_RATES` spanning the schedule range.
     grade_ref, cover_ref, bores_ref : str
         Reference behind each value, or ``"user"`` when set by hand.
     """
@@ -116,8 +122,6 @@ class TunnelParams:
     max_grade_pct: float = 1.25
     cover_m: float = 50.0
     bores: tuple[Bore, ...] = field(default_factory=lambda: _bores_from_ref("channel_tunnel"))
-    cost_refs: tuple[str, ...] = ("gotthard_base", "channel_tunnel")
-    rate_refs: tuple[str, ...] = ("typical_sustained", "hard_rock_good")
     grade_ref: str = "rail_mainline"
     cover_ref: str = "norway_rule"
     bores_ref: str = "channel_tunnel"
@@ -142,19 +146,6 @@ class TunnelParams:
                     f"bore diameter must be 0.5–30 m and count ≥ 1, got {b.diameter_m} m × {b.count}"
                 )
         object.__setattr__(self, "bores", bores)
-        for name, table, keys in (
-            ("unit-cost", refs.UNIT_COSTS, self.cost_refs),
-            ("advance-rate", refs.ADVANCE_RATES, self.rate_refs),
-        ):
-            if not keys:
-                raise InputError(f"choose at least one {name} reference")
-            bad = [k for k in keys if k not in table]
-            if bad:
-                raise InputError(
-                    f"unknown {name} reference {', '.join(bad)}; choose from {', '.join(table)}"
-                )
-        object.__setattr__(self, "cost_refs", tuple(self.cost_refs))
-        object.__setattr__(self, "rate_refs", tuple(self.rate_refs))
 
     @classmethod
     def preset(cls, mode: str = "rail", **overrides) -> TunnelParams:
@@ -176,8 +167,6 @@ class TunnelParams:
             "max_grade_pct": refs.GRADE_LIMITS[d["grade_ref"]].max_grade_pct,
             "cover_m": refs.COVER_FIGURES[d["cover_ref"]].cover_m_low,
             "bores": _bores_from_ref(d["bores_ref"]),
-            "cost_refs": d["cost_refs"],
-            "rate_refs": d["rate_refs"],
             "grade_ref": d["grade_ref"],
             "cover_ref": d["cover_ref"],
             "bores_ref": d["bores_ref"],
@@ -225,16 +214,23 @@ class TunnelParams:
 
     def sources(self) -> list[str]:
         """URLs behind every reference these parameters use."""
-        return refs.sources_for(self.grade_ref, self.cover_ref, self.bores_ref,
-                                *self.cost_refs, *self.rate_refs)
+        return refs.sources_for(self.grade_ref, self.cover_ref, self.bores_ref)
 
     def to_dict(self) -> dict:
         """Plain-JSON representation."""
         d = dataclasses.asdict(self)
         d["bores"] = [dataclasses.asdict(b) for b in self.bores]
-        d["cost_refs"] = list(self.cost_refs)
-        d["rate_refs"] = list(self.rate_refs)
         return d
+
+    @property
+    def max_diameter_m(self) -> float:
+        """Largest bore diameter, m."""
+        return max(b.diameter_m for b in self.bores)
+
+    @property
+    def bore_area_m2(self) -> float:
+        """Excavated cross-section of all bores together, m²."""
+        return sum(b.count * b.area_m2 for b in self.bores)
 
 
 def _finite(value, what: str) -> float:
@@ -275,6 +271,61 @@ def lower_envelope(s, ceiling, grade: float) -> np.ndarray:
     return np.minimum(np.minimum(fwd, bwd), c)
 
 
+@dataclass(frozen=True)
+class AccessPoint:
+    """A place where the tunnel can be reached from the surface.
+
+    ``kind``: ``"portal"`` (where the tunnel meets the ground), ``"island"`` (an island the
+    tunnel passes under: a shaft site), ``"shore"`` (a mainland shore landfall, for reading).
+    Chainage and levels in m; ``lon``/``lat`` in degrees (None beyond the route's ends).
+    For islands, ``start_m``/``end_m`` bound the island along the route, ``site_elevation_m``
+    is its lowest ground on the route and ``crown_m`` the deepest crown level under it (a
+    launch shaft sunk near the shore, where ships can land plant and take spoil, reaches the
+    tunnel there); for portals and shore landfalls ``crown_m`` is the crown level there.
+    """
+
+    kind: str
+    name: str
+    chainage_m: float
+    lon: float | None
+    lat: float | None
+    elevation_m: float | None = None
+    approach_m: float | None = None
+    start_m: float | None = None
+    end_m: float | None = None
+    site_elevation_m: float | None = None
+    crown_m: float | None = None
+
+    @property
+    def length_m(self) -> float | None:
+        """Length of an island along the route, m."""
+        return None if self.start_m is None else self.end_m - self.start_m
+
+    def to_dict(self) -> dict:
+        """Plain JSON (None fields dropped)."""
+        d = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        if self.start_m is not None:
+            d["length_m"] = self.length_m
+        return d
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of tunnel under the sea between two access points, chainage in m."""
+
+    start_m: float
+    end_m: float
+
+    @property
+    def length_m(self) -> float:
+        """Length, m."""
+        return self.end_m - self.start_m
+
+    def to_dict(self) -> dict:
+        """Plain JSON."""
+        return {"start_m": self.start_m, "end_m": self.end_m, "length_m": self.length_m}
+
+
 @dataclass
 class TunnelResult:
     """Everything :func:`design_tunnel` computes. Lengths m, levels m (positive up).
@@ -286,7 +337,7 @@ class TunnelResult:
     seabed_m`` (seabed or terrain used), ``ceiling_m``, ``tunnel_z_m``, ``cover_m``
     (surface − tunnel), ``in_tunnel`` and ``virtual`` (True on the two rows that end the
     approaches beyond the route, if any; their lon/lat are NaN). :meth:`to_dict` gives the
-    scalar results and tables as plain JSON.
+    scalar results and tables as plain JSON for output; code passes the result itself.
     """
 
     route_id: str
@@ -308,32 +359,34 @@ class TunnelResult:
     approach_needed_m_start: float
     approach_needed_m_end: float
     excavated_volume_m3: float
-    access_points: list[dict]
-    stretches: list[dict]
+    access_points: list[AccessPoint]
+    stretches: list[Stretch]
     longest_stretch_without_access_m: float
     faces_per_bore: int
-    costs: list[dict]
-    cost_busd_low: float
-    cost_busd_high: float
-    cost_low_ref: str
-    cost_high_ref: str
-    durations: list[dict]
-    duration_years_low: float
-    duration_years_high: float
-    duration_low_ref: str
-    duration_high_ref: str
-    claims: dict
-    claims_comparison: list[dict]
     grid_name: str
-    grid_resolution: str
     step_m: float
     warnings: list[str]
     caveat: str
 
     @property
-    def islands(self) -> list[dict]:
+    def islands(self) -> list[AccessPoint]:
         """Access points of kind ``island``."""
-        return [a for a in self.access_points if a["kind"] == "island"]
+        return [a for a in self.access_points if a.kind == "island"]
+
+    @property
+    def shaft_sites(self) -> list[AccessPoint]:
+        """Portals and islands in chainage order: where TBMs can be launched."""
+        return [a for a in self.access_points if a.kind in ("portal", "island")]
+
+    def sections_m(self) -> list[float]:
+        """Lengths between consecutive launch sites (portal → island → … → portal), m."""
+        sites = self.shaft_sites
+        return [b.chainage_m - a.chainage_m for a, b in zip(sites[:-1], sites[1:], strict=True)]
+
+    def crown_at(self, chainage_m: float) -> float:
+        """Tunnel crown level at a chainage (linear between samples), m."""
+        a = self.alignment.sort_values("chainage_m")
+        return float(np.interp(chainage_m, a["chainage_m"], a["tunnel_z_m"]))
 
     def to_dict(self) -> dict:
         """Plain-JSON results (NaN → None); lengths in km where the key says so."""
@@ -358,25 +411,12 @@ class TunnelResult:
             "excavated_volume_m3": self.excavated_volume_m3,
             "longest_stretch_without_access_km": self.longest_stretch_without_access_m / 1000,
             "faces_per_bore": self.faces_per_bore,
-            "cost_busd_low": self.cost_busd_low,
-            "cost_busd_high": self.cost_busd_high,
-            "cost_low_ref": self.cost_low_ref,
-            "cost_high_ref": self.cost_high_ref,
-            "duration_years_low": self.duration_years_low,
-            "duration_years_high": self.duration_years_high,
-            "duration_low_ref": self.duration_low_ref,
-            "duration_high_ref": self.duration_high_ref,
-            "access_points": self.access_points,
-            "stretches": self.stretches,
-            "costs": self.costs,
-            "durations": self.durations,
-            "claims": self.claims,
-            "claims_comparison": self.claims_comparison,
+            "access_points": [a.to_dict() for a in self.access_points],
+            "stretches": [st.to_dict() for st in self.stretches],
             "params": self.params.to_dict(),
             "assumptions": self.params.assumptions(),
             "sources": self.params.sources(),
             "grid_name": self.grid_name,
-            "grid_resolution": self.grid_resolution,
             "step_m": self.step_m,
             "warnings": list(self.warnings),
             "caveat": self.caveat,
@@ -401,6 +441,8 @@ def _jsonable(obj):
 
 # ---------------------------------------------------------------------------- the model
 def _check_profile(profile: pd.DataFrame):
+    if not isinstance(profile, pd.DataFrame):
+        raise TunnelError("the tunnel needs the route's profile (from sample_profile)")
     missing = {"chainage_m", "elevation_m", "surface"} - set(profile.columns)
     if missing:
         raise TunnelError(f"profile lacks column(s) {', '.join(sorted(missing))}")
@@ -431,57 +473,16 @@ def _km(m: float) -> str:
     return f"{m / 1000:.1f} km"
 
 
-def design_tunnel(
-    profile: pd.DataFrame,
-    params: TunnelParams | None = None,
-    *,
-    claims: dict | None = None,
-) -> TunnelResult:
-    """Design the shallowest tunnel along a profile and estimate what it takes.
-
-    Parameters
-    ----------
-    profile : pandas.DataFrame
-        From :func:`mapapp.engineering.profile.sample_profile` (needs ``chainage_m`` m,
-        ``elevation_m`` m positive up, ``surface`` sea/land; ``lon``/``lat`` degrees
-        are used to place access points). Its ``attrs`` supply the route name, claims and
-        grid description when present.
-    params : TunnelParams, optional
-        Defaults to the preset of the profile's route mode (``attrs["mode"]``) or rail.
-    claims : dict, optional
-        The proposal's claims to show beside the computed figures (default
-        ``profile.attrs["claims"]``).
-
-    Returns
-    -------
-    TunnelResult
-
-    Raises
-    ------
-    TunnelError
-        If the profile is malformed or never crosses the sea.
-    """
-    s, elev, surf = _check_profile(profile)
-    attrs = dict(profile.attrs)
-    if params is None:
-        params = TunnelParams.preset(attrs.get("mode") or "rail")
-    claims = dict(attrs.get("claims") or {}) if claims is None else dict(claims)
-    name = str(attrs.get("route_name") or attrs.get("route_id") or "route")
-    land = surf == "land"
-    sea = ~land
-    if not sea.any():
-        raise TunnelError(
-            f"{name} does not cross the sea according to the coastline: nothing to tunnel "
-            "under. Extend the route across the strait."
-        )
-    n = s.size
-    g = params.max_grade_pct / 100.0
-    cover = params.cover_m
-    warnings: list[str] = []
-    cells = np.diff(np.concatenate([[s[0]], 0.5 * (s[1:] + s[:-1]), [s[-1]]]))
+def _cells(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell edges (half-way between samples) and widths, m."""
     edges = np.concatenate([[s[0]], 0.5 * (s[1:] + s[:-1]), [s[-1]]])
+    return edges, np.diff(edges)
 
-    # surface level consistent with the coastline; NaN handling
+
+def _ground(elev, land, cells, adjusted_count: int) -> tuple[np.ndarray, list[str]]:
+    """Stage 1: surface level consistent with the coastline (land ≥ 0, sea ≤ 0), and the
+    warnings about samples without a grid value."""
+    warnings = []
     nan = np.isnan(elev)
     ground = np.where(land, np.maximum(elev, 0.0), np.minimum(elev, 0.0))
     if (land & nan).any():
@@ -490,45 +491,68 @@ def design_tunnel(
             f"{int((land & nan).sum())} land sample(s) (≈{_km(cells[land & nan].sum())}) have no "
             "grid value: terrain assumed at sea level there."
         )
-    if (sea & nan).any():
+    if (~land & nan).any():
         warnings.append(
-            f"{int((sea & nan).sum())} sea sample(s) (≈{_km(cells[sea & nan].sum())}) have no grid "
-            "value (outside the grid or nodata): the cover constraint is not enforced there."
+            f"{int((~land & nan).sum())} sea sample(s) (≈{_km(cells[~land & nan].sum())}) have no "
+            "grid value (outside the grid or nodata): the cover constraint is not enforced there."
         )
-    if attrs.get("adjusted_count"):
+    if adjusted_count:
         warnings.append(
-            f"{attrs['adjusted_count']} sample(s) where grid and coastline disagree were set to "
+            f"{adjusted_count} sample(s) where grid and coastline disagree were set to "
             "sea level (see the profile's elevation_grid_m)."
         )
+    return ground, warnings
 
-    runs = surface_runs(surf)
+
+def _ceiling(ground, land, nan, runs, cover_m) -> np.ndarray:
+    """Stage 2: highest allowed crown level — ground − cover under the sea and islands, the
+    ground itself under the mainland at either end (the approaches may surface there)."""
+    n = ground.size
     lead_end = runs[0][1] if runs[0][2] == "land" else -1
     trail_start = runs[-1][0] if runs[-1][2] == "land" else n
-    ceiling = ground - cover  # sea and islands
+    ceiling = ground - cover_m
     ceiling[: lead_end + 1] = ground[: lead_end + 1]
     ceiling[trail_start:] = ground[trail_start:]
-    ceiling[sea & nan] = np.inf
+    ceiling[~land & nan] = np.inf
+    return ceiling
 
-    portal0 = float(ground[0]) if land[0] else 0.0
-    portal1 = float(ground[-1]) if land[-1] else 0.0
-    for at, is_sea in (("start", sea[0]), ("end", sea[-1])):
+
+@dataclass(frozen=True)
+class _Portals:
+    level_start: float
+    level_end: float
+    approach_start: float
+    approach_end: float
+    i0: int
+    i1: int
+    s_start: float
+    s_end: float
+
+
+def _portals(s, z, ground, land, runs, g) -> tuple[_Portals, list[str]]:
+    """Stage 4: portal levels (ground, or sea level if the route ends at sea), approaches
+    needed beyond the route, and the first/last samples inside the tunnel."""
+    n = s.size
+    warnings = []
+    p0 = float(ground[0]) if land[0] else 0.0
+    p1 = float(ground[-1]) if land[-1] else 0.0
+    for at, is_sea in (("start", not land[0]), ("end", not land[-1])):
         if is_sea:
             warnings.append(
                 f"the route {at}s at sea: its {at} portal is assumed at sea level on land "
                 f"beyond the route {at} (draw the route onto land for a real portal)."
             )
-
-    z = lower_envelope(s, ceiling, g)
-    a0 = max(0.0, (portal0 - z[0]) / g) if portal0 - z[0] > Z_TOL_M else 0.0
-    a1 = max(0.0, (portal1 - z[-1]) / g) if portal1 - z[-1] > Z_TOL_M else 0.0
+    a0 = max(0.0, (p0 - z[0]) / g) if p0 - z[0] > Z_TOL_M else 0.0
+    a1 = max(0.0, (p1 - z[-1]) / g) if p1 - z[-1] > Z_TOL_M else 0.0
     for at, a in (("start", a0), ("end", a1)):
         if a > 0:
             warnings.append(
-                f"the {at} portal cannot be reached within the route at {params.max_grade_pct:g} "
+                f"the {at} portal cannot be reached within the route at {100 * g:g} "
                 f"%: {a / 1000:.2f} km of approach beyond the route {at} is needed (included "
                 "in the tunnel length)."
             )
-
+    lead_end = runs[0][1] if runs[0][2] == "land" else -1
+    trail_start = runs[-1][0] if runs[-1][2] == "land" else n
     at_grade = z >= ground - Z_TOL_M
     if a0 > 0 or lead_end < 0:
         i0 = 0
@@ -540,27 +564,14 @@ def design_tunnel(
         i1 = trail_start + int(np.flatnonzero(at_grade[trail_start:])[0])
     s_start = s[0] - a0 if a0 > 0 else s[i0]
     s_end = s[-1] + a1 if a1 > 0 else s[i1]
-    tunnel_len = float(s_end - s_start)
+    return _Portals(p0, p1, a0, a1, i0, i1, float(s_start), float(s_end)), warnings
 
-    span = slice(i0, i1 + 1)
-    ds, dz = np.diff(s[span]), np.diff(z[span])
-    ok = ds > 0
-    grades = np.abs(dz[ok]) / ds[ok]
-    max_grade = max(float(grades.max()) if grades.size else 0.0, g if (a0 or a1) else 0.0)
-    max_grade = min(max_grade, g)  # rounding only: the envelope is g-Lipschitz
 
-    sea_ground = ground[sea & ~nan]
-    max_water = float(-sea_ground.min()) if sea_ground.size else float("nan")
-    sea_ok = sea & ~nan
-    mean_water = (float(-(ground[sea_ok] * cells[sea_ok]).sum() / cells[sea_ok].sum())
-                  if cells[sea_ok].sum() > 0 else float("nan"))
-    max_depth = float(-z[span].min())
-    volume = sum(b.count * b.area_m2 for b in params.bores) * tunnel_len
-
-    # access points and stretches without access
-    intervals = []  # (lo, hi, kind) along the tunnel
-    if a0 > 0 and sea[0]:
-        intervals.append((s_start, s[0], "mainland"))
+def _access(profile, s, z, ground, land, runs, edges, por: _Portals):
+    """Stage 5: access points (portals, islands, shore landfalls) and undersea stretches."""
+    intervals = []  # (lo, hi, kind, first sample, last sample) along the tunnel
+    if por.approach_start > 0 and not land[0]:
+        intervals.append((por.s_start, s[0], "mainland", 0, 0))
     for k, (a, b, val) in enumerate(runs):
         lo, hi = edges[a], edges[b + 1]
         if val == "land":
@@ -568,153 +579,156 @@ def design_tunnel(
         else:
             kind = "sea"
         if k == 0 and val == "land":
-            lo = s_start
+            lo = por.s_start
         if k == len(runs) - 1 and val == "land":
-            hi = s_end
-        intervals.append((lo, hi, kind))
-    if a1 > 0 and sea[-1]:
-        intervals.append((s[-1], s_end, "mainland"))
-    access, stretches = [], []
-    lon, lat = _interp_xy(profile, s[0])
-    if s_start >= s[0]:
-        lon, lat = _interp_xy(profile, s_start)
-    access.append(_point("portal", "start portal", s_start, lon, lat, portal0, a0))
-    for j, (lo, hi, kind) in enumerate(intervals):
+            hi = por.s_end
+        intervals.append((lo, hi, kind, a, b))
+    if por.approach_end > 0 and not land[-1]:
+        intervals.append((s[-1], por.s_end, "mainland", s.size - 1, s.size - 1))
+
+    def crown(at):
+        return float(np.interp(at, s, z))
+
+    access: list[AccessPoint] = []
+    stretches: list[Stretch] = []
+    lon, lat = _interp_xy(profile, max(por.s_start, s[0]))
+    access.append(AccessPoint("portal", "start portal", por.s_start, lon, lat,
+                              por.level_start, por.approach_start, crown_m=por.level_start))
+    for j, (lo, hi, kind, a, b) in enumerate(intervals):
         if kind == "island":
-            lon, lat = _interp_xy(profile, 0.5 * (lo + hi))
-            access.append({**_point("island", f"island {len(access)}", 0.5 * (lo + hi), lon, lat),
-                           "start_m": lo, "end_m": hi, "length_m": hi - lo})
+            mid = 0.5 * (lo + hi)
+            lon, lat = _interp_xy(profile, mid)
+            site = float(max(0.0, ground[a:b + 1].min()))
+            deepest = min(crown(lo), crown(hi), float(z[a:b + 1].min()))
+            access.append(AccessPoint("island", "island", mid, lon, lat, start_m=float(lo),
+                                      end_m=float(hi), site_elevation_m=site, crown_m=deepest))
         elif kind == "sea":
-            stretches.append({"start_m": lo, "end_m": hi, "length_m": hi - lo})
+            stretches.append(Stretch(float(lo), float(hi)))
             for edge, other in ((lo, j - 1), (hi, j + 1)):
                 if 0 <= other < len(intervals) and intervals[other][2] == "mainland":
                     lon, lat = _interp_xy(profile, edge)
-                    access.append(_point("shore", "shore landfall", edge, lon, lat, 0.0))
-    lon, lat = _interp_xy(profile, s[-1])
-    if s_end <= s[-1]:
-        lon, lat = _interp_xy(profile, s_end)
-    access.append(_point("portal", "end portal", s_end, lon, lat, portal1, a1))
-    access.sort(key=lambda p: p["chainage_m"])
-    for k, p in enumerate(a for a in access if a["kind"] == "island"):
-        p["name"] = f"island {k + 1}"
-    longest = max(st["length_m"] for st in stretches)
-    faces_per_bore = 2 * len(stretches)
+                    access.append(AccessPoint("shore", "shore landfall", float(edge), lon, lat,
+                                              0.0, crown_m=crown(edge)))
+    lon, lat = _interp_xy(profile, min(por.s_end, s[-1]))
+    access.append(AccessPoint("portal", "end portal", por.s_end, lon, lat, por.level_end,
+                              por.approach_end, crown_m=por.level_end))
+    access.sort(key=lambda p: p.chainage_m)
+    k = 0
+    for i, p in enumerate(access):
+        if p.kind == "island":
+            k += 1
+            access[i] = dataclasses.replace(p, name=f"island {k}")
+    return access, stretches
 
-    costs, c_lo, c_hi, c_lo_ref, c_hi_ref = _costs(params, tunnel_len)
-    durs, d_lo, d_hi, d_lo_ref, d_hi_ref = _durations(params, longest)
 
-    alignment = _alignment_frame(profile, s, surf, ground, ceiling, z, i0, i1, s_start, s_end,
-                                 portal0, portal1, a0, a1)
-    grid_name = str(attrs.get("grid_name") or "an unnamed grid")
-    grid_res = str(attrs.get("grid_resolution") or "resolution unknown")
-    step = float(attrs.get("step_m") or (np.median(np.diff(s)) if n > 1 else 0.0))
+def design_tunnel(
+    profile: pd.DataFrame,
+    params: TunnelParams | None = None,
+    *,
+    route: Route | None = None,
+    grid_label: str | None = None,
+) -> TunnelResult:
+    """Design the shallowest tunnel along a route's profile.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        The route's profile from :func:`mapapp.engineering.profile.sample_profile`: needs
+        ``chainage_m`` m, ``elevation_m`` m positive up, ``surface`` sea/land; ``lon``/``lat``
+        degrees place the access points; an ``adjusted`` column (samples where grid and
+        coastline disagreed) is counted. Nothing is read from ``profile.attrs``.
+    params : TunnelParams, optional
+        Defaults to the preset of ``route.mode`` (rail without a route).
+    route : Route, optional
+        The route the profile belongs to: its id and name label the result.
+    grid_label : str, optional
+        Plain-words description of the grid (name and resolution) for the caveat.
+
+    Returns
+    -------
+    TunnelResult
+
+    Raises
+    ------
+    TunnelError
+        If the profile is malformed or never crosses the sea.
+    """
+    s, elev, surf = _check_profile(profile)
+    if params is None:
+        params = TunnelParams.preset(route.mode if route is not None else "rail")
+    name = route.name if route is not None else "route"
+    land = surf == "land"
+    if land.all():
+        raise TunnelError(
+            f"{name} does not cross the sea according to the coastline: nothing to tunnel "
+            "under. Extend the route across the strait."
+        )
+    g = params.max_grade_pct / 100.0
+    edges, cells = _cells(s)
+    nan = np.isnan(elev)
+    adjusted = int(profile["adjusted"].astype(bool).sum()) if "adjusted" in profile else 0
+
+    ground, warnings = _ground(elev, land, cells, adjusted)                     # stage 1
+    runs = surface_runs(surf)
+    ceiling = _ceiling(ground, land, nan, runs, params.cover_m)                 # stage 2
+    z = lower_envelope(s, ceiling, g)                                           # stage 3
+    por, portal_warnings = _portals(s, z, ground, land, runs, g)                # stage 4
+    warnings += portal_warnings
+    access, stretches = _access(profile, s, z, ground, land, runs, edges, por)  # stage 5
+
+    tunnel_len = por.s_end - por.s_start
+    span = slice(por.i0, por.i1 + 1)
+    ds, dz = np.diff(s[span]), np.diff(z[span])
+    ok = ds > 0
+    grades = np.abs(dz[ok]) / ds[ok]
+    max_grade = max(float(grades.max()) if grades.size else 0.0,
+                    g if (por.approach_start or por.approach_end) else 0.0)
+    max_grade = min(max_grade, g)  # rounding only: the envelope is g-Lipschitz
+    sea_ok = ~land & ~nan
+    max_water = float(-ground[sea_ok].min()) if sea_ok.any() else float("nan")
+    mean_water = (float(-(ground[sea_ok] * cells[sea_ok]).sum() / cells[sea_ok].sum())
+                  if cells[sea_ok].sum() > 0 else float("nan"))
+    max_depth = float(-z[span].min())
+    step = float(np.median(np.diff(s))) if s.size > 1 else 0.0
+    grid_label = grid_label or "an unnamed grid"
     caveat = (
-        f"Indicative figures from a simple geometric model on {grid_name} ({grid_res}), "
-        f"sampled every {step:.0f} m: depths, lengths and hence costs change with the grid's "
-        "resolution (a coarse grid smooths the seabed and misses channels and islands). No "
-        "geology, ventilation, safety spacing, financing or inflation is modelled; costs are "
-        "in each reference's own currency year."
+        f"Indicative geometry from a simple model on {grid_label}, sampled every {step:.0f} m: "
+        "depths and lengths change with the grid's resolution (a coarse grid smooths the "
+        "seabed and misses channels and islands). No geology, ventilation or safety spacing "
+        "is modelled."
     )
-    result = TunnelResult(
-        route_id=str(attrs.get("route_id") or "route"),
+    return TunnelResult(
+        route_id=route.id if route is not None else "route",
         route_name=name,
         params=params,
-        alignment=alignment,
+        alignment=_alignment_frame(profile, s, surf, ground, ceiling, z, por),
         route_length_m=float(s[-1] - s[0]),
-        tunnel_length_m=tunnel_len,
-        subsea_length_m=float(cells[sea].sum()),
+        tunnel_length_m=float(tunnel_len),
+        subsea_length_m=float(cells[~land].sum()),
         max_depth_below_sea_level_m=max_depth,
-        max_invert_depth_below_sea_level_m=max_depth + max(b.diameter_m for b in params.bores),
+        max_invert_depth_below_sea_level_m=max_depth + params.max_diameter_m,
         max_water_depth_m=max_water,
         mean_water_depth_m=mean_water,
         max_grade_pct=100.0 * max_grade,
-        portal_start_m=float(s_start),
-        portal_end_m=float(s_end),
-        portal_start_elevation_m=portal0,
-        portal_end_elevation_m=portal1,
-        approach_needed_m_start=float(a0),
-        approach_needed_m_end=float(a1),
-        excavated_volume_m3=float(volume),
+        portal_start_m=por.s_start,
+        portal_end_m=por.s_end,
+        portal_start_elevation_m=por.level_start,
+        portal_end_elevation_m=por.level_end,
+        approach_needed_m_start=float(por.approach_start),
+        approach_needed_m_end=float(por.approach_end),
+        excavated_volume_m3=float(params.bore_area_m2 * tunnel_len),
         access_points=access,
         stretches=stretches,
-        longest_stretch_without_access_m=float(longest),
-        faces_per_bore=faces_per_bore,
-        costs=costs,
-        cost_busd_low=c_lo,
-        cost_busd_high=c_hi,
-        cost_low_ref=c_lo_ref,
-        cost_high_ref=c_hi_ref,
-        durations=durs,
-        duration_years_low=d_lo,
-        duration_years_high=d_hi,
-        duration_low_ref=d_lo_ref,
-        duration_high_ref=d_hi_ref,
-        claims=claims,
-        claims_comparison=[],
-        grid_name=grid_name,
-        grid_resolution=grid_res,
+        longest_stretch_without_access_m=float(max(st.length_m for st in stretches)),
+        faces_per_bore=2 * len(stretches),
+        grid_name=grid_label,
         step_m=step,
         warnings=warnings,
         caveat=caveat,
     )
-    result.claims_comparison = compare_claims(claims, result)
-    return result
 
 
-def _point(kind, name, at_m, lon, lat, elevation_m=None, approach_m=None) -> dict:
-    p = {"kind": kind, "name": name, "chainage_m": float(at_m), "lon": lon, "lat": lat}
-    if elevation_m is not None:
-        p["elevation_m"] = float(elevation_m)
-    if approach_m is not None:
-        p["approach_m"] = float(approach_m)
-    return p
-
-
-def _costs(params: TunnelParams, length_m: float):
-    rows = []
-    for key, u in refs.UNIT_COSTS.items():
-        factor = params.running_bores if u.basis == "per_tube" else 1
-        rows.append({
-            "ref": key,
-            "label": u.label,
-            "kind": u.kind,
-            "year": u.year,
-            "basis": u.basis,
-            "usd_m_per_km_low": u.usd_m_per_km_low * factor,
-            "usd_m_per_km_high": u.usd_m_per_km_high * factor,
-            "cost_busd_low": u.usd_m_per_km_low * factor * length_m / 1e6,
-            "cost_busd_high": u.usd_m_per_km_high * factor * length_m / 1e6,
-            "in_range": key in params.cost_refs,
-            "sources": list(u.sources),
-        })
-    used = [r for r in rows if r["in_range"]]
-    lo = min(used, key=lambda r: r["cost_busd_low"])
-    hi = max(used, key=lambda r: r["cost_busd_high"])
-    return rows, lo["cost_busd_low"], hi["cost_busd_high"], lo["ref"], hi["ref"]
-
-
-def _durations(params: TunnelParams, longest_m: float):
-    rows = []
-    for key, a in refs.ADVANCE_RATES.items():
-        days = longest_m / 2.0 / a.m_per_day
-        rows.append({
-            "ref": key,
-            "label": a.label,
-            "kind": a.kind,
-            "m_per_day": a.m_per_day,
-            "drive_m": longest_m / 2.0,
-            "years": days / _DAYS_PER_YEAR,
-            "in_range": key in params.rate_refs,
-            "sources": list(a.sources),
-        })
-    used = [r for r in rows if r["in_range"]]
-    fast = min(used, key=lambda r: r["years"])
-    slow = max(used, key=lambda r: r["years"])
-    return rows, fast["years"], slow["years"], fast["ref"], slow["ref"]
-
-
-def _alignment_frame(profile, s, surf, ground, ceiling, z, i0, i1, s_start, s_end,
-                     portal0, portal1, a0, a1) -> pd.DataFrame:
+def _alignment_frame(profile, s, surf, ground, ceiling, z, por: _Portals) -> pd.DataFrame:
     idx = np.arange(s.size)
     df = pd.DataFrame({
         "chainage_m": s,
@@ -725,11 +739,12 @@ def _alignment_frame(profile, s, surf, ground, ceiling, z, i0, i1, s_start, s_en
         "ceiling_m": np.where(np.isfinite(ceiling), ceiling, np.nan),
         "tunnel_z_m": z,
         "cover_m": ground - z,
-        "in_tunnel": (idx >= i0) & (idx <= i1),
+        "in_tunnel": (idx >= por.i0) & (idx <= por.i1),
         "virtual": np.zeros(s.size, dtype=bool),
     })
     extra = []
-    for at, level, a in ((s_start, portal0, a0), (s_end, portal1, a1)):
+    for at, level, a in ((por.s_start, por.level_start, por.approach_start),
+                         (por.s_end, por.level_end, por.approach_end)):
         if a > 0:
             extra.append({"chainage_m": at, "lon": np.nan, "lat": np.nan, "surface": "land",
                           "seabed_m": level, "ceiling_m": level, "tunnel_z_m": level,
@@ -740,71 +755,21 @@ def _alignment_frame(profile, s, surf, ground, ceiling, z, i0, i1, s_start, s_en
     return df
 
 
-#: claim key → (computed key, what it is)
-_CLAIM_KEYS = {
-    "length_km": ("tunnel_length_km", "tunnel length, km"),
-    "tunnel_length_km": ("tunnel_length_km", "tunnel length, km"),
-    "subsea_length_km": ("subsea_length_km", "length under the sea, km"),
-    "segments_km": ("stretches_km", "undersea stretches between access points, km"),
-    "legs_km": ("stretches_km", "undersea stretches between access points, km"),
-    "cost_busd": ("cost_busd", "tunnel cost, US$ bn"),
-    "duration_years": ("duration_years", "build time, years (model: boring only)"),
-    "max_depth_m": ("max_water_depth_m", "maximum water depth, m"),
-    "mean_depth_m": ("mean_water_depth_m", "mean water depth, m"),
-}
-
-
-def compare_claims(claims: dict, result: TunnelResult) -> list[dict]:
-    """Pair a proposal's claims with the computed figures.
-
-    Parameters
-    ----------
-    claims : dict
-        ``{key: value}`` or the presets' structured form ``{key: {"value", "unit",
-        "bound", "text"}}``.
-    result : TunnelResult
-
-    Returns
-    -------
-    list of dict
-        One row per claim: ``claim`` (key), ``quantity`` (plain words), ``claimed``
-        (number, ``[low, high]`` or list), ``bound`` (``"upper"``/``"lower"``/None),
-        ``unit``, ``text`` and ``computed`` (number, ``[low, high]`` range or list; None
-        where the model computes nothing comparable, e.g. a whole rail corridor's cost).
-    """
-    computed = {
-        "tunnel_length_km": result.tunnel_length_m / 1000,
-        "subsea_length_km": result.subsea_length_m / 1000,
-        "cost_busd": [result.cost_busd_low, result.cost_busd_high],
-        "duration_years": [result.duration_years_low, result.duration_years_high],
-        "max_water_depth_m": result.max_water_depth_m,
-        "mean_water_depth_m": result.mean_water_depth_m,
-        "stretches_km": [st["length_m"] / 1000 for st in result.stretches],
-    }
-    rows = []
-    for key, claim in claims.items():
-        info = claim if isinstance(claim, dict) else {"value": claim}
-        ckey, what = _CLAIM_KEYS.get(key, (None, key.replace("_", " ")))
-        rows.append({
-            "claim": key,
-            "quantity": what,
-            "claimed": info.get("value"),
-            "bound": info.get("bound"),
-            "unit": info.get("unit"),
-            "text": info.get("text"),
-            "computed": computed.get(ckey) if ckey else None,
-        })
-    return rows
+def grid_label(grid) -> str:
+    """Plain-words grid description: ``"NAME (RESOLUTION)"``."""
+    info = grid.info
+    return f"{info.name} ({info.resolution_label})"
 
 
 def tunnel_for_route(
-    route,
+    route: Route,
     grid=None,
     params: TunnelParams | None = None,
     *,
     step_m: float | None = None,
     land_source: str = "gshhg",
     land_mask=None,
+    profile: pd.DataFrame | None = None,
 ) -> TunnelResult:
     """Profile a route and design its tunnel in one call.
 
@@ -817,11 +782,15 @@ def tunnel_for_route(
         Default: the preset of ``route.mode``.
     step_m, land_source, land_mask
         Passed to :func:`mapapp.engineering.profile.sample_profile`.
+    profile : pandas.DataFrame, optional
+        A profile of this route already sampled on ``grid`` (reused, e.g. for a design band).
     """
     if grid is None:
         from mapapp.data.bathymetry import open_grid
 
         grid = open_grid()
-    profile = sample_profile(route, grid, step_m=step_m, land_source=land_source,
-                             land_mask=land_mask)
-    return design_tunnel(profile, params or TunnelParams.preset(route.mode))
+    if profile is None:
+        profile = sample_profile(route, grid, step_m=step_m, land_source=land_source,
+                                 land_mask=land_mask)
+    return design_tunnel(profile, params or TunnelParams.preset(route.mode), route=route,
+                         grid_label=grid_label(grid))
