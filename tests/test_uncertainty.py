@@ -252,3 +252,44 @@ def test_cli_errors_are_one_line(argv, words, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and words in err
+
+
+# ------------------------------------------------------------------ the economics adapter
+def test_economics_fn_matches_a_hand_computation_at_a_lattice_node():
+    from mapapp.data.bathymetry import open_grid
+    from mapapp.engineering.profile import sample_profile
+    from mapapp.engineering.tunnel import TunnelParams, design_tunnel
+    from mapapp.routes.presets import get_preset
+    from mapapp.uncertainty.model import economics_fn, route_context
+
+    route = get_preset("direct-shortest")
+    ctx = route_context(route)
+    assert ctx.site_kinds == ("portal", "portal")  # no island on the shortest line
+    # the tunnel designed directly at cover 75 m, grade 1.125 %, grid as is (a lattice node)
+    prof = sample_profile(route, open_grid())
+    res = design_tunnel(prof, TunnelParams.preset("rail").replace(cover_m=75.0,
+                                                                  max_grade_pct=1.125),
+                        route=route)
+    one = lambda v: np.array([float(v)])  # noqa: E731
+    s = {"cover_m": one(75), "grade_pct": one(1.125), "grid_bias_m": one(0),
+         "unit_cost_musd_per_bore_km": one(200), "arctic_cost_factor": one(1.2),
+         "tbm_rate_m_per_day": one(10), "procurement_years": one(1.5),
+         "portal_site_years": one(0.75), "shaft_sink_m_per_day": one(2),
+         "launch_years": one(0.3), "season_factor": one(1.5), "fitout_years": one(4)}
+    out = economics_fn(ctx, s)
+    km = res.tunnel_length_m / 1000
+    assert out["length_km"][0] == pytest.approx(km, rel=1e-9)
+    # cost: km × bores × US$ 200 M × 1.2, in US$ bn
+    assert out["cost_busd"][0] == pytest.approx(km * ctx.n_bores * 200 * 1.2 / 1000)
+    # duration: both faces start when TBMs (1.5 yr) and portals (0.75 yr) are ready, meet in
+    # the middle at 10 m/day each, then 4 years of fit-out
+    section = res.sections_m()[0]
+    assert out["duration_years"][0] == pytest.approx(1.5 + section / 2 / 10 / 365.25 + 4)
+
+
+def test_loop_mode_is_refused_in_words():
+    from mapapp.routes.presets import get_preset
+    from mapapp.uncertainty.model import route_context
+
+    with pytest.raises(InputError, match="floor"):
+        route_context(get_preset("direct-shortest"), mode="loop")

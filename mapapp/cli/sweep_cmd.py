@@ -63,9 +63,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     routes = resolve_routes(args.routes)
     grid = open_dataset(args.dataset)
-    if args.mode:
-        routes = [r.copy(mode=args.mode) for r in routes]
-    contexts = [route_context(r, grid) for r in routes]
+    contexts = [route_context(r, grid, mode=args.mode) for r in routes]
     modes = {c.mode for c in contexts}
     results = []
     for mode in sorted(modes):
