@@ -28,6 +28,7 @@ from mapapp.ui import (  # noqa: E402
     routes_panel,
     sidebar,
     tunnel_panel,
+    uncertainty_panel,
 )
 
 INTRO = (
@@ -65,15 +66,17 @@ def main() -> None:
         sel = routes_panel.selected(routes)
         layer = mapview.routes_layer(routes, selected=sel.id if sel else None,
                                      labels=routes_panel.route_labels(routes))
-        out = mappanel.show_map(settings, info, [layer], view=routes_panel.initial_view())
+        out = mappanel.show_map(settings, info, [layer, *uncertainty_panel.map_layers()],
+                                view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
         clicked = st.session_state.get("clicked_point")
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, optimise, exports = st.tabs(
-            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export"]
+        compare, tunnel, edit, optimise, uncertainty, exports = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Uncertainty",
+             "Export"]
         )
         with compare:
             routes_panel.comparison(routes, sel)
@@ -88,6 +91,8 @@ def main() -> None:
             if found is not None:
                 routes_panel.add_route(found)
                 st.rerun()
+        with uncertainty:
+            uncertainty_panel.panel(routes, sel, settings.dataset_path)
         with exports:
             export_panel.panel(routes, settings.dataset_path, results)
         routes_panel.update_link(routes, settings.dataset_name)
