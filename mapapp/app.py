@@ -26,6 +26,7 @@ from mapapp.ui import (  # noqa: E402
     mappanel,
     optimise_panel,
     routes_panel,
+    scorecard,
     sidebar,
     tunnel_panel,
     uncertainty_panel,
@@ -70,6 +71,7 @@ def main() -> None:
                                 view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
+        scorecard.panel(sel, settings.dataset_path)  # the claims, first thing under the map
         clicked = st.session_state.get("clicked_point")
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")

@@ -116,12 +116,15 @@ def test_tunnel_options_change_the_design(tmp_path, capsys, grid_factory):
     assert d["mode"] == "road" and d["params"]["max_grade_pct"] == 4.0
     assert d["max_depth_below_sea_level_m"] == pytest.approx(110.0)
     assert d["params"]["cover_ref"] == "user"
+    # the base year moves every dollar figure by the CPI-U ratio (BLS: 258.811 / 321.943)
+    _, out, _ = run(capsys, "tunnel", f, "--dataset", grid, "--land-source", "grid", "--json")
+    (d25,) = json.loads(out)
     _, out, _ = run(capsys, "tunnel", f, "--dataset", grid, "--land-source", "grid",
-                    "--cost-refs", "claim_8bn", "--rate-refs", "channel_early", "--json")
-    (d,) = json.loads(out)
-    assert d["cost_low_ref"] == d["cost_high_ref"] == "claim_8bn"
-    assert d["cost_busd_low"] == pytest.approx(71.4 * d["tunnel_length_km"] / 1000)
-    assert d["duration_years_low"] == d["duration_years_high"]
+                    "--base-year", 2020, "--json")
+    (d20,) = json.loads(out)
+    assert (d25["price_year"], d20["price_year"]) == (2025, 2020)
+    assert d20["cost_busd_low"] == pytest.approx(d25["cost_busd_low"] * 258.811 / 321.943)
+    assert d20["duration_years_low"] == d25["duration_years_low"]
 
 
 def test_tunnel_several_routes_table_and_json(tmp_path, capsys, grid_factory):
@@ -139,7 +142,8 @@ def test_tunnel_several_routes_table_and_json(tmp_path, capsys, grid_factory):
 def test_tunnel_of_presets_shows_claims(capsys):
     code, out, _ = run(capsys, "tunnel", "dmitriev-2025")
     assert code == 0
-    assert "claim  tunnel cost, US$ bn: claimed < 8, computed" in out
+    assert "cost (outturn, constant dollars)" in out and "bn (2025 prices)" in out
+    assert "python -m mapapp claims" in out
 
 
 # ------------------------------------------------------------------------------- errors
@@ -155,7 +159,7 @@ def test_tunnel_of_presets_shows_claims(capsys):
     (["tunnel", "ROUTE", "--max-grade-pct", "0"], "gradient"),
     (["tunnel", "ROUTE", "--cover-m", "-3"], "cover"),
     (["tunnel", "ROUTE", "--mode", "hyperloop"], "invalid choice"),
-    (["tunnel", "ROUTE", "--cost-refs", "cheap"], "unknown unit-cost reference"),
+    (["tunnel", "ROUTE", "--base-year", "1800"], "no CPI-U value for 1800"),
     (["tunnel"], "required"),
 ])
 def test_errors_are_one_line_and_exit_2(tmp_path, capsys, argv, message):

@@ -375,18 +375,20 @@ def test_length_is_geodesic_not_spherical():
 
 def test_real_tunnel_result_in_json_geojson_and_kml(direct):
     from mapapp.data.bathymetry import open_grid
-    from mapapp.engineering.tunnel import tunnel_for_route
+    from mapapp.economics.estimate import estimate_for_route
 
-    res = tunnel_for_route(direct, open_grid())
+    res = estimate_for_route(direct, open_grid(), band=False)
     doc = json.loads(export.tunnel_json_bytes({"direct": res}, routes=[direct]))
     tun = doc["routes"][0]["tunnel"]
-    assert tun["tunnel_length_km"] == pytest.approx(res.tunnel_length_m / 1000, rel=1e-9)
+    assert tun["tunnel_length_km"] == pytest.approx(res.tunnel.tunnel_length_m / 1000, rel=1e-9)
     assert tun["cost_busd_low"] <= tun["cost_busd_high"]
+    assert (tun["currency"], tun["price_year"]) == ("USD", 2025)
     fc = json.loads(export.geojson_bytes([direct], tunnels={"direct": res}))
     assert fc["features"][0]["properties"]["tunnel"]["route_id"] == "direct"
     root = ET.fromstring(export.kml_bytes([direct], tunnels={"direct": res}))
     desc = root.find(".//k:Placemark/k:description", KML_NS).text
     assert "Tunnel model: length" in desc and "Tunnel model: steepest grade" in desc
+    assert "US$ bn (2025 prices)" in desc
 
 
 def test_geopackage_round_trips_through_the_route_importer(tmp_path):

@@ -93,6 +93,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         from mapapp.engineering.tunnel import tunnel_for_route
 
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
+    scorecards = None
+    if getattr(args, "scorecard", False):
+        from mapapp.economics.claims import scorecard
+        from mapapp.economics.estimate import estimate_for_route
+
+        scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
     data = render_report(
         routes,
         grid,
@@ -106,6 +112,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         metrics_table=args.table,
         places=not args.no_places,
         tunnels=tunnels,
+        scorecards=scorecards,
     )
     return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
 
@@ -166,6 +173,8 @@ def register(subparsers) -> None:
                    help="with --profile: also draw each route's modelled tunnel (default "
                    "parameters of the route's mode)")
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
+    p.add_argument("--scorecard", action="store_true",
+                   help="add the claims scorecard panel (claims vs the model, US$ of 2025)")
     p.add_argument("--no-places", action="store_true",
                    help="leave out places, the maritime boundary and the date line")
     p.add_argument("--dataset", "--grid", dest="dataset",

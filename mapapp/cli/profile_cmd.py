@@ -69,19 +69,10 @@ def _profile_summary(route_id: str, df) -> str:
     return msg
 
 
-def _refs(text: str | None):
-    if text is None:
-        return None
-    keys = tuple(k.strip() for k in text.split(",") if k.strip())
-    if not keys:
-        raise InputError("reference list is empty; give comma-separated keys")
-    return keys
-
-
 def cmd_tunnel(args: argparse.Namespace) -> int:
-    """Design the tunnel of each route and print the results (table or JSON)."""
-    from mapapp.engineering.profile import sample_profile
-    from mapapp.engineering.tunnel import TunnelParams, design_tunnel
+    """Design the tunnel of each route, estimate its programme, print a table or JSON."""
+    from mapapp.economics.estimate import estimate_for_route
+    from mapapp.engineering.tunnel import TunnelParams
 
     from ._common import open_dataset, resolve_routes
 
@@ -89,15 +80,11 @@ def cmd_tunnel(args: argparse.Namespace) -> int:
     grid = open_dataset(args.dataset)
     results = []
     for route in routes:
-        params = TunnelParams.preset(
-            args.mode or route.mode,
-            cover_m=args.cover_m,
-            max_grade_pct=args.max_grade_pct,
-            cost_refs=_refs(args.cost_refs),
-            rate_refs=_refs(args.rate_refs),
-        )
-        df = sample_profile(route, grid, step_m=args.step_m, land_source=args.land_source)
-        results.append(design_tunnel(df, params))
+        params = TunnelParams.preset(args.mode or route.mode, cover_m=args.cover_m,
+                                     max_grade_pct=args.max_grade_pct)
+        results.append(estimate_for_route(route, grid, params=params, base_year=args.base_year,
+                                          band=False, step_m=args.step_m,
+                                          land_source=args.land_source))
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -109,58 +96,52 @@ def _rng(lo, hi, fmt="{:.1f}") -> str:
     return f"{fmt.format(lo)}–{fmt.format(hi)}"
 
 
+def _cost(e) -> str:
+    return e.cost.label()
+
+
 _ROWS = (
-    ("mode", lambda r: r.params.mode),
-    ("max gradient / cover", lambda r: f"{r.params.max_grade_pct:g} % / {r.params.cover_m:g} m"),
-    ("route length (km)", lambda r: f"{r.route_length_m / 1000:.1f}"),
-    ("tunnel length incl. approaches (km)", lambda r: f"{r.tunnel_length_m / 1000:.1f}"),
+    ("mode", lambda e: e.tunnel.params.mode),
+    ("max gradient / cover",
+     lambda e: f"{e.tunnel.params.max_grade_pct:g} % / {e.tunnel.params.cover_m:g} m"),
+    ("route length (km)", lambda e: f"{e.tunnel.route_length_m / 1000:.1f}"),
+    ("tunnel length incl. approaches (km)", lambda e: f"{e.tunnel.tunnel_length_m / 1000:.1f}"),
     ("  approach beyond start / end (km)",
-     lambda r: f"{r.approach_needed_m_start / 1000:.2f} / {r.approach_needed_m_end / 1000:.2f}"),
-    ("under the sea (km)", lambda r: f"{r.subsea_length_m / 1000:.1f}"),
-    ("max water depth crossed (m)", lambda r: f"{r.max_water_depth_m:.1f}"),
+     lambda e: f"{e.tunnel.approach_needed_m_start / 1000:.2f} / "
+               f"{e.tunnel.approach_needed_m_end / 1000:.2f}"),
+    ("under the sea (km)", lambda e: f"{e.tunnel.subsea_length_m / 1000:.1f}"),
+    ("max water depth crossed (m)", lambda e: f"{e.tunnel.max_water_depth_m:.1f}"),
     ("deepest tunnel crown below sea level (m)",
-     lambda r: f"{r.max_depth_below_sea_level_m:.1f}"),
-    ("steepest grade used (%)", lambda r: f"{r.max_grade_pct:.2f}"),
-    ("excavated volume (million m³)", lambda r: f"{r.excavated_volume_m3 / 1e6:.2f}"),
-    ("islands used as access points", lambda r: str(len(r.islands))),
+     lambda e: f"{e.tunnel.max_depth_below_sea_level_m:.1f}"),
+    ("steepest grade used (%)", lambda e: f"{e.tunnel.max_grade_pct:.2f}"),
+    ("excavated volume (million m³)", lambda e: f"{e.tunnel.excavated_volume_m3 / 1e6:.2f}"),
+    ("islands used as access points", lambda e: str(len(e.tunnel.islands))),
     ("longest stretch without access (km)",
-     lambda r: f"{r.longest_stretch_without_access_m / 1000:.1f}"),
-    ("cost (US$ bn, own-year dollars)", lambda r: _rng(r.cost_busd_low, r.cost_busd_high)),
-    ("  low / high reference", lambda r: f"{r.cost_low_ref} / {r.cost_high_ref}"),
-    ("boring time (years)", lambda r: _rng(r.duration_years_low, r.duration_years_high)),
-    ("  fast / slow reference", lambda r: f"{r.duration_low_ref} / {r.duration_high_ref}"),
+     lambda e: f"{e.tunnel.longest_stretch_without_access_m / 1000:.1f}"),
+    ("cost (outturn, constant dollars)", _cost),
+    ("whole programme (years)", lambda e: _rng(e.schedule.low_years, e.schedule.high_years)),
+    ("  TBMs (faces)", lambda e: str(e.schedule.tbm_count)),
 )
 
 
-def _claim_text(row) -> str:
-    def fmt(v):
-        if isinstance(v, (list, tuple)):
-            return "[" + ", ".join(fmt(x) for x in v) + "]" if len(v) != 2 else (
-                f"{fmt(v[0])}–{fmt(v[1])}")
-        if isinstance(v, float):
-            return f"{v:.1f}"
-        return "—" if v is None else str(v)
-
-    bound = {"upper": "< ", "lower": "> "}.get(row.get("bound") or "", "")
-    return f"{row['quantity']}: claimed {bound}{fmt(row['claimed'])}, computed {fmt(row['computed'])}"
-
-
 def format_table(results) -> str:
-    """A plain-text comparison table (one column per route), then claims, warnings, caveat."""
-    head = ["", *[r.route_id for r in results]]
-    body = [[label, *[fn(r) for r in results]] for label, fn in _ROWS]
+    """A plain-text comparison table (one column per route), then warnings and assumptions."""
+    head = ["", *[e.tunnel.route_id for e in results]]
+    body = [[label, *[fn(e) for e in results]] for label, fn in _ROWS]
     widths = [max(len(str(row[i])) for row in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
              for row in [head, *body]]
-    for r in results:
-        if r.claims_comparison or r.warnings:
-            lines.append("")
-            lines.append(f"{r.route_id} ({r.route_name}):")
-        lines.extend(f"  claim  {_claim_text(row)}" for row in r.claims_comparison)
-        lines.extend(f"  note   {w}" for w in r.warnings)
-        lines.extend(f"  assumption  {a}" for a in r.params.assumptions())
+    for e in results:
+        lines.append("")
+        lines.append(f"{e.tunnel.route_id} ({e.tunnel.route_name}):")
+        if e.cost.floor:
+            lines.append(f"  FLOOR, not an estimate: {e.cost.basis}")
+        lines.extend(f"  note   {w}" for w in e.warnings)
+        lines.extend(f"  assumption  {a}" for a in e.assumptions)
     if results:
-        lines += ["", results[0].caveat]
+        lines += ["", results[0].tunnel.caveat,
+                  "Claims against these figures: python -m mapapp claims ROUTE (see "
+                  "docs/tunnel-model.md)."]
     return "\n".join(lines)
 
 
@@ -185,10 +166,11 @@ def register(subparsers) -> None:
 
     t = subparsers.add_parser(
         "tunnel",
-        help="tunnel alignment, length, depth, cost and time for routes",
+        help="tunnel alignment, length, depth, cost and whole-programme time for routes",
         description="Design the shallowest tunnel that keeps the rock cover under the sea "
-        "within the gradient limit, and estimate its length, depth, volume, cost and boring "
-        "time from cited references (see docs/tunnel-model.md).",
+        "within the gradient limit, and estimate its length, depth, volume, cost (constant "
+        "US dollars of a base year) and whole-programme duration from a reference class "
+        "(see docs/tunnel-model.md).",
     )
     t.add_argument("routes", nargs="+", metavar="ROUTE", help="preset ids or route files")
     t.add_argument("--mode", choices=("rail", "road", "loop"),
@@ -197,10 +179,8 @@ def register(subparsers) -> None:
                    help="minimum rock cover below the seabed, m (default 50)")
     t.add_argument("--max-grade-pct", type=float, metavar="G",
                    help="maximum gradient, percent (default per mode: 1.25 / 5 / 8)")
-    t.add_argument("--cost-refs", metavar="KEYS",
-                   help="comma-separated unit-cost references spanning the cost range")
-    t.add_argument("--rate-refs", metavar="KEYS",
-                   help="comma-separated advance-rate references spanning the time range")
+    t.add_argument("--base-year", type=int, default=2025, metavar="YEAR",
+                   help="price year of every US$ figure (default 2025)")
     t.add_argument("--dataset", metavar="PATH", help="bathymetry grid (default: embedded ETOPO5)")
     t.add_argument("--step-m", type=float, metavar="M", help="profile sampling step, metres")
     t.add_argument("--land-source", choices=land, default="gshhg",

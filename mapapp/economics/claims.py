@@ -32,7 +32,7 @@ from mapapp.core import references as refs
 from mapapp.economics.estimate import ProgrammeEstimate
 from mapapp.economics.prices import Money, PriceError, fmt_money, to_base
 
-__all__ = ["ClaimCheck", "OtherEstimate", "Scorecard", "scorecard", "verdict"]
+__all__ = ["ClaimCheck", "OtherEstimate", "Scorecard", "claim_texts", "scorecard", "verdict"]
 
 #: The three claims users come to check: quantity → (label, unit, claim keys in presets).
 QUANTITIES = {
@@ -273,3 +273,37 @@ def scorecard(est: ProgrammeEstimate, route) -> Scorecard:
                                            for p in s.phases) + s.assumptions))
     return Scorecard(route.id, route.name, est.mode, by, est.cost.floor, tuple(checks), est,
                      _other_estimates(by))
+
+
+def _num(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return "–".join(f"{x:g}" for x in v)
+    return f"{v:,.1f}" if isinstance(v, float) and not float(v).is_integer() else f"{v:g}"
+
+
+def claim_texts(claim: dict) -> dict:
+    """The strings a scorecard card shows for one claim (a :meth:`ClaimCheck.to_dict`):
+    ``label``, ``claimed``, ``computed``, ``verdict``, ``as_reported``, ``if_overrun``. Money
+    strings always carry the currency and the price year.
+
+    >>> claim_texts({"label": "Cost", "claimed": 8.0, "bound": "upper", "unit": "US$ bn",
+    ...              "low": 13.6, "high": 200.0, "price_year": 2025, "verdict": "v"})["computed"]
+    'US$13.6–200.0 bn (2025 prices)'
+    """
+    bound = {"upper": "< ", "lower": "> "}.get(claim.get("bound") or "", "")
+    money = "price_year" in claim
+    y = claim.get("price_year")
+    lo, hi = claim.get("low"), claim.get("high")
+    if money:
+        claimed = f"{bound}US${_num(claim['claimed'])} bn ({y} prices)"
+        if hi is None:
+            computed = f"floor US${lo:,.1f} bn ({y} prices) — not an estimate"
+        else:
+            computed = f"US${lo:,.1f}–{hi:,.1f} bn ({y} prices)"
+    else:
+        unit = claim["unit"]
+        claimed = f"{bound}{_num(claim['claimed'])} {unit}"
+        computed = f"{lo:,.1f}–{hi:,.1f} {unit}" if hi is not None else f"{lo:,.1f} {unit}"
+    return {"label": claim["label"], "claimed": claimed, "computed": computed,
+            "verdict": claim["verdict"], "as_reported": claim.get("as_reported", ""),
+            "if_overrun": claim.get("if_overrun", "")}

@@ -56,7 +56,7 @@ import numpy as np
 
 from mapapp.core import references as refs
 from mapapp.core.errors import InputError
-from mapapp.economics.prices import BASE_YEAR, Money, PriceError, economics_dir, to_base
+from mapapp.economics.prices import BASE_YEAR, Money, PriceError, cpi, economics_dir, to_base
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -414,6 +414,7 @@ def input_table(mode: str = "rail", *, exclude=(), base_year: int = BASE_YEAR) -
     """
     if mode not in ("rail", "road", "loop"):
         raise InputError(f"tunnel mode {mode!r} is not one of rail, road, loop")
+    cpi(base_year)  # an unknown base year fails here, in one sentence
     rates = [r for r in refs.SUSTAINED_RATES.values() if r.project not in exclude]
     fits = [f for f in refs.FITOUT_DURATIONS.values() if f.project not in exclude]
     if not rates or not fits:

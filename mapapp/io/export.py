@@ -362,8 +362,8 @@ _KML_TUNNEL_FIELDS = (
     ("subsea_length_km", "under the sea", "km"),
     ("max_depth_below_sea_level_m", "deepest crown below sea level", "m"),
     ("max_grade_pct", "steepest grade", "%"),
-    ("cost_busd_low", "cost, low", "USD bn"),
-    ("cost_busd_high", "cost, high", "USD bn"),
+    ("cost_busd_low", "cost, low", "US$ bn ({price_year} prices)"),
+    ("cost_busd_high", "cost, high", "US$ bn ({price_year} prices)"),
     ("duration_years_low", "duration, low", "years"),
     ("duration_years_high", "duration, high", "years"),
 )
@@ -392,6 +392,10 @@ def _kml_description(route, props: dict) -> str:
     tunnel = props.get("tunnel") or {}
     for key, label, unit in _KML_TUNNEL_FIELDS:
         val = tunnel.get(key)
+        if "{price_year}" in unit:  # money only with its price year (mapapp.economics)
+            if not tunnel.get("price_year"):
+                continue
+            unit = unit.format(price_year=int(tunnel["price_year"]))
         if isinstance(val, (int, float)) and not isinstance(val, bool):
             rows.append((f"Tunnel model: {label}", f"{val:,.4g} {unit}".strip()))
     for key, val in props["claims"].items():

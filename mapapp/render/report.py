@@ -740,6 +740,7 @@ def build_figure(
     tunnels=None,
     land_source: str = "gshhg",
     date=None,
+    scorecards=None,
 ):
     """Draw the report figure; returns ``(matplotlib.figure.Figure, ReportLayout)``.
 
@@ -759,6 +760,9 @@ def build_figure(
     fig = Figure(figsize=(fw, fh), dpi=dpi)
     _agg_canvas(fig)
     header, footer, xlab = 0.8, 0.7, 0.3
+    scorecards = _scorecard_dicts(scorecards)
+    score_h = scorecard_height(scorecards)
+    footer += score_h  # the scorecard panel sits just above the attribution
     prof_h = max(1.4, 0.2 * fh) if profile else 0.0
     prof_gap = 0.6 if profile else 0.0
     table_h = (0.19 * (len(routes) + 1) + 0.1) if metrics_table else 0.0
@@ -842,6 +846,10 @@ def build_figure(
                             (table_h - 0.05) / fh))
         _draw_table(tax, routes, lay)
 
+    if scorecards:
+        draw_scorecard(fig, scorecards, (left / fw, (footer - score_h + 0.05) / fh,
+                                         (fw - left - 0.15) / fw, (score_h - 0.1) / fh), lay)
+
     context_used = bool(places) and not any(n.startswith("places") for n in lay.notes)
     lay.attributions = _attributions(grid, land_source, context_used)
     wrap = max(60, int(fw * 19))
@@ -875,6 +883,7 @@ def render_report(
     return_layout: bool = False,
     date=None,
     land_source: str = "gshhg",
+    scorecards=None,
 ):
     """Render the report figure and return its bytes.
 
@@ -908,6 +917,9 @@ def render_report(
         Date printed in the subtitle (default today).
     land_source : {"gshhg", "osm"}
         Coastline drawn (and attributed).
+    scorecards : list, optional
+        Claims scorecards (:class:`mapapp.economics.claims.Scorecard` or its ``to_dict()``)
+        drawn as a panel of cards above the attribution (:func:`draw_scorecard`).
 
     Raises
     ------
@@ -924,7 +936,8 @@ def render_report(
                                 "text.parse_math": False}):
         fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
                                 profile=profile, metrics_table=metrics_table, places=places,
-                                tunnels=tunnels, date=date, land_source=land_source)
+                                tunnels=tunnels, date=date, land_source=land_source,
+                                scorecards=scorecards)
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
@@ -932,3 +945,69 @@ def render_report(
 
         atomic_write(Path(out), data)
     return (data, lay) if return_layout else data
+
+
+# ---------------------------------------------------------------------------- scorecard panel
+_VERDICT_COLOURS = {"within": "#1a7f37", "floor": "#b35c00"}
+
+
+def _scorecard_dicts(scorecards) -> list[dict]:
+    out = []
+    for sc in scorecards or []:
+        d = sc.to_dict() if hasattr(sc, "to_dict") else dict(sc)
+        if d.get("claims"):
+            out.append(d)
+    return out
+
+
+def scorecard_height(scorecards) -> float:
+    """Height of the scorecard panel, inches (0 without cards): 1.25 in per route."""
+    return 1.25 * len(_scorecard_dicts(scorecards))
+
+
+def draw_scorecard(fig, scorecards, rect, lay=None):
+    """Draw one row of claim cards per scorecard in ``rect`` (figure fraction l, b, w, h).
+
+    Each card: the claim's label, what was claimed, the model's range (money with currency
+    and price year), the verdict in words; the route name and the sources' note head the row.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    from mapapp.economics.claims import claim_texts
+
+    cards = _scorecard_dicts(scorecards)
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    rows = len(cards)
+    for r, sc in enumerate(cards):
+        top = 1 - r / rows
+        row_h = 1 / rows
+        head = (f"Claims vs the model — {short_label(sc['route_name'])} ({sc['mode']}; "
+                f"money in US$ of {sc['price_year']}; sources in the claims JSON)")
+        ax.text(0, top - 0.02 * row_h, head, fontsize=7.2, fontweight="bold", va="top")
+        n = len(sc["claims"])
+        gap = 0.015
+        w = (1 - gap * (n - 1)) / n
+        texts = [head]
+        for i, claim in enumerate(sc["claims"]):
+            t = claim_texts(claim)
+            x = i * (w + gap)
+            y0, h = top - row_h + 0.05 * row_h, 0.72 * row_h
+            ax.add_patch(FancyBboxPatch((x, y0), w, h, boxstyle="round,pad=0.004,rounding_size=0.01",
+                                        fc="#f7f7f7", ec="#999999", lw=0.6))
+            colour = next((c for k, c in _VERDICT_COLOURS.items() if k in t["verdict"]),
+                          "#b00020")
+            lines = [(t["label"] + " — claimed", 6.5, "normal", "#333333"),
+                     (t["claimed"], 9.5, "bold", "black"),
+                     ("model " + t["computed"], 6.8, "normal", "black"),
+                     (t["verdict"], 7.2, "bold", colour)]
+            for k, (txt, size, weight, col) in enumerate(lines):
+                txt = textwrap.shorten(txt, 60, placeholder="…")
+                ax.text(x + 0.01, y0 + h * (0.86 - 0.23 * k), txt, fontsize=size,
+                        fontweight=weight, color=col, va="top")
+                texts.append(txt)
+        if lay is not None:
+            lay.texts.extend(texts)
+    return ax

@@ -1,4 +1,6 @@
-"""Seabed profile chart and tunnel estimates (parameters, results, claims)."""
+"""Seabed profile chart and tunnel estimates (parameters, geometry, constant-dollar cost,
+whole-programme schedule, design band). The claims themselves are in the scorecard under the
+map (:mod:`mapapp.ui.scorecard`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import streamlit as st
 from mapapp.core import references as refs
 from mapapp.core.errors import MapAppError
 from mapapp.core.safety import md_escape
-from mapapp.engineering.tunnel import TunnelParams, tunnel_for_route
+from mapapp.economics.estimate import estimate_for_route
+from mapapp.engineering.tunnel import TunnelParams
 from mapapp.routes.route import Route
 
 from . import cache
@@ -33,23 +36,16 @@ def params_form(default_mode: str) -> TunnelParams | None:
     grade = c3.number_input("Max. gradient (%)", 0.1, 30.0, base.max_grade_pct, 0.05,
                             key=f"t_grade_{mode}",
                             help="Mainline rail ≈ 1.25 %; road ≤ 5 % (EU 2004/54/EC); Loop: assumed.")
-    c4, c5, c6 = st.columns(3)
     bore_keys = list(refs.BORE_REFERENCES)
-    bores_ref = c4.selectbox("Bores", bore_keys, index=bore_keys.index(base.bores_ref),
+    bores_ref = st.selectbox("Bores", bore_keys, index=bore_keys.index(base.bores_ref),
                              key=f"t_bores_{mode}",
                              format_func=lambda k: refs.BORE_REFERENCES[k].label)
-    cost_refs = c5.multiselect("Unit-cost references (range)", list(refs.UNIT_COSTS),
-                               default=list(base.cost_refs), key=f"t_cost_{mode}",
-                               format_func=lambda k: refs.UNIT_COSTS[k].label)
-    rate_refs = c6.multiselect("TBM advance rates (range)", list(refs.ADVANCE_RATES),
-                               default=list(base.rate_refs), key=f"t_rate_{mode}",
-                               format_func=lambda k: refs.ADVANCE_RATES[k].label)
     try:
         from mapapp.engineering.tunnel import bores_from_ref
 
         return TunnelParams.preset(
             mode, cover_m=cover, max_grade_pct=grade, bores=bores_from_ref(bores_ref),
-            bores_ref=bores_ref, cost_refs=tuple(cost_refs), rate_refs=tuple(rate_refs),
+            bores_ref=bores_ref,
         )
     except MapAppError as exc:
         st.error(f"Tunnel parameters: {exc}")
@@ -57,11 +53,11 @@ def params_form(default_mode: str) -> TunnelParams | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _tunnel(route_json: str, grid_path: str, mtime: float, params_json: str) -> dict:
+def _tunnel(route_json: str, grid_path: str, mtime: float, params_json: str, band: bool) -> dict:
     route = Route.from_dict(json.loads(route_json))
     params = TunnelParams(**_params_from_json(params_json))
-    res = tunnel_for_route(route, cache.grid(grid_path), params)
-    return {"result": res.to_dict(), "alignment": res.alignment.to_dict("list")}
+    est = estimate_for_route(route, cache.grid(grid_path), params=params, band=band)
+    return {"result": est.to_dict(), "alignment": est.tunnel.alignment.to_dict("list")}
 
 
 def _params_from_json(text: str) -> dict:
@@ -69,15 +65,14 @@ def _params_from_json(text: str) -> dict:
 
     d = json.loads(text)
     d["bores"] = tuple(Bore(**b) for b in d["bores"])
-    d["cost_refs"] = tuple(d["cost_refs"])
-    d["rate_refs"] = tuple(d["rate_refs"])
     return d
 
 
-def compute(route: Route, grid_path: str, params: TunnelParams) -> dict:
-    """Tunnel results (``result`` dict, ``alignment`` columns) for a route (cached)."""
+def compute(route: Route, grid_path: str, params: TunnelParams, band: bool = False) -> dict:
+    """Tunnel geometry and programme estimate (``result`` = ``ProgrammeEstimate.to_dict()``,
+    ``alignment`` columns) for a route (cached)."""
     return _tunnel(json.dumps(route.to_dict(), sort_keys=True), grid_path,
-                   cache._mtime(grid_path), json.dumps(params.to_dict(), sort_keys=True))
+                   cache._mtime(grid_path), json.dumps(params.to_dict(), sort_keys=True), band)
 
 
 def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> dict[str, dict]:
@@ -92,12 +87,8 @@ def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> 
             continue
         res = data["result"]
         out[r.id] = {**res, "alignment": data["alignment"]}
-        claims = {c["claim"]: c for c in res["claims_comparison"]}
-
-        def claim(key, claims=claims):
-            c = claims.get(key)
-            return "" if not c else (c.get("text") or str(c.get("claimed")))
-
+        y = res["price_year"]
+        cost = res["cost"]
         rows.append({
             "route": r.name,
             "tunnel (km)": res["tunnel_length_km"],
@@ -107,11 +98,12 @@ def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> 
             "steepest grade (%)": res["max_grade_pct"],
             "excavated (Mm³)": res["excavated_volume_m3"] / 1e6,
             "longest stretch without access (km)": res["longest_stretch_without_access_km"],
-            "cost (US$ bn)": f"{res['cost_busd_low']:.1f} – {res['cost_busd_high']:.1f}",
-            "time (years)": f"{res['duration_years_low']:.1f} – {res['duration_years_high']:.1f}",
-            "claimed length": claim("length_km") or claim("tunnel_length_km"),
-            "claimed cost": claim("cost_busd"),
-            "claimed time": claim("duration_years"),
+            f"cost (US$ bn, {y} prices)": (
+                f"≥ {cost['low_busd']:.1f} (floor, not an estimate)" if cost["floor"]
+                else f"{cost['low_busd']:.1f} – {cost['high_busd']:.1f}"),
+            "whole programme (years)":
+                f"{res['duration_years_low']:.1f} – {res['duration_years_high']:.1f}",
+            "TBMs": res["schedule"]["tbm_count"],
         })
     if rows:
         st.dataframe(
@@ -190,7 +182,7 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
     if params is None:
         return {}
     try:
-        data = compute(sel, grid_path, params)
+        data = compute(sel, grid_path, params, band=True)
     except MapAppError as exc:
         st.error(md_escape(f"{sel.name}: {exc}"))
         return {}
@@ -202,19 +194,54 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
         + res["caveat"]
     )
     for w in res["warnings"]:
-        st.warning(w)
+        st.warning(md_escape(w))
+    y = res["price_year"]
+    cost, sched = res["cost"], res["schedule"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Tunnel length", f"{res['tunnel_length_km']:.1f} km")
+    c2.metric(f"Cost (US$ bn, {y} prices)",
+              f"≥ {cost['low_busd']:.1f}" if cost["floor"]
+              else f"{cost['low_busd']:.1f}–{cost['high_busd']:.1f}")
+    c3.metric("Whole programme (years)",
+              f"{sched['low_years']:.1f}–{sched['high_years']:.1f}")
+    if cost["floor"]:
+        st.warning("Loop mode: this cost is a FLOOR, not an estimate — " + md_escape(cost["basis"]))
+    else:
+        st.caption(md_escape(f"Cost basis: {cost['basis']}"))
+    st.markdown("**Whole-programme schedule** "
+                f"({sched['tbm_count']} TBMs; sections "
+                + " / ".join(f"{k:.1f}" for k in sched["sections_km"]) + " km)")
+    st.dataframe(pd.DataFrame([{"phase": p["name"], "low (years)": p["low_years"],
+                                "high (years)": p["high_years"], "basis": p["basis"]}
+                               for p in sched["phases"]]),
+                 hide_index=True, width="stretch",
+                 column_config={k: st.column_config.NumberColumn(format="%.1f")
+                                for k in ("low (years)", "high (years)")})
+    band = res.get("design_band")
+    if band:
+        st.markdown(f"**Design band** — cover × grade (cost in US$ bn, {y} prices)")
+        st.dataframe(pd.DataFrame([{
+            "cover (m)": p["cover_m"], "grade (%)": p["grade_pct"],
+            "tunnel (km)": p["tunnel_km"], "deepest crown (m)": p["max_depth_m"],
+            f"cost low (US$ bn, {y} prices)": p["cost_low_busd"],
+            f"cost high (US$ bn, {y} prices)": p["cost_high_busd"]}
+            for p in band["points"]]), hide_index=True, width="stretch")
+    if res["access_sites"]:
+        st.markdown("**Access sites and spoil**")
+        st.dataframe(pd.DataFrame([{
+            "site": a["name"], "shaft (m)": a["shaft_depth_m"], "drives (km)": a["drives_km"],
+            "spoil in place (million m³)": a["spoil_m3"] / 1e6,
+            "bulked (million m³)": f"{a['spoil_bulked_m3_low'] / 1e6:.1f}–"
+                                   f"{a['spoil_bulked_m3_high'] / 1e6:.1f}"}
+            for a in res["access_sites"]]), hide_index=True, width="stretch")
     st.markdown("**All shown routes**")
     results = results_table(routes, grid_path, params)
-    if res["claims_comparison"]:
-        st.markdown(f"**Claims vs computed — {md_escape(sel.name)}**")
-        st.dataframe(pd.DataFrame(res["claims_comparison"]).astype(str), hide_index=True,
-                     width="stretch")
-    with st.expander("Cost and schedule references"):
-        st.dataframe(pd.DataFrame(res["costs"]).drop(columns=["sources"]).astype(str),
-                     hide_index=True, width="stretch")
-        st.dataframe(pd.DataFrame(res["durations"]).drop(columns=["sources"]).astype(str),
-                     hide_index=True, width="stretch")
+    with st.expander("Model inputs, assumptions and sources"):
+        st.dataframe(pd.DataFrame([{k: i[k] for k in ("name", "unit", "low", "high", "source",
+                                                      "assumption")} for i in res["inputs"]])
+                     .astype(str), hide_index=True, width="stretch")
         if res["assumptions"]:
-            st.markdown("Assumptions without a source: " + "; ".join(res["assumptions"]))
+            st.markdown("Assumptions without a source: "
+                        + "; ".join(md_escape(a) for a in res["assumptions"]))
         st.markdown("Sources: " + " · ".join(res["sources"]))
     return results
