@@ -293,3 +293,31 @@ def test_loop_mode_is_refused_in_words():
 
     with pytest.raises(InputError, match="floor"):
         route_context(get_preset("direct-shortest"), mode="loop")
+
+
+# ------------------------------------------------------------------ report scorecard bars
+def test_attach_to_scorecards_uses_the_sweep_percentiles():
+    from mapapp.uncertainty.sweep import attach_to_scorecards
+
+    claims = [{"key": "cost_busd", "quantity": "cost_busd", "claimed": 4.0, "bound": "upper"}]
+    (r,) = run_sweep([Ctx(claims=claims)], _model(), 5000, seed=2)
+    cards = [{"route_id": "r", "claims": [{"quantity": "cost_busd", "claimed": 4.0},
+                                          {"quantity": "other", "claimed": 1.0}]},
+             {"route_id": "elsewhere", "claims": [{"quantity": "cost_busd", "claimed": 4.0}]}]
+    out = attach_to_scorecards(cards, [r])
+    u = out[0]["claims"][0]["uncertainty"]
+    costs = r.outputs["cost_busd"]
+    assert u["p10"] == np.percentile(costs, 10) and u["p90"] == np.percentile(costs, 90)
+    assert u["probability"] == np.count_nonzero(costs <= 4.0) / costs.size
+    assert "uncertainty" not in out[0]["claims"][1] and "uncertainty" not in out[1]["claims"][0]
+    assert "uncertainty" not in cards[0]["claims"][0]  # the input is not modified
+
+
+def test_render_scorecard_with_uncertainty_bars(tmp_path, capsys):
+    out = tmp_path / "r.png"
+    assert main(["render", "dmitriev-2025", "--scorecard", "--uncertainty", "500",
+                 "--out", str(out)]) == 0
+    from PIL import Image
+
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.size[0] > 500

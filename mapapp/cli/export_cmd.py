@@ -99,6 +99,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         from mapapp.economics.estimate import estimate_for_route
 
         scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
+        if getattr(args, "uncertainty", None):  # P10–P90 bars (mapapp.uncertainty)
+            from mapapp.uncertainty.report import sweep_for_scorecards
+
+            scorecards = sweep_for_scorecards(scorecards, routes, grid, args.uncertainty)
     data = render_report(
         routes,
         grid,
@@ -175,6 +179,9 @@ def register(subparsers) -> None:
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
     p.add_argument("--scorecard", action="store_true",
                    help="add the claims scorecard panel (claims vs the model, US$ of 2025)")
+    p.add_argument("--uncertainty", type=int, metavar="N",
+                   help="with --scorecard: P10–P90 bars and claim probabilities from a Monte "
+                   "Carlo of N scenarios (seed 0, in-process; docs/uncertainty.md)")
     p.add_argument("--no-places", action="store_true",
                    help="leave out places, the maritime boundary and the date line")
     p.add_argument("--dataset", "--grid", dest="dataset",

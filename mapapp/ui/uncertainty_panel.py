@@ -229,18 +229,18 @@ def _show_sweep(results) -> None:
             st.caption("This route carries no length, cost or duration claim.")
         for q, unit in (("length_km", "km"), ("cost_busd", money),
                         ("duration_years", "years")):
-            st.altair_chart(distribution_chart(r, q, unit), use_container_width=True)
+            st.altair_chart(distribution_chart(r, q, unit), width="stretch")
         st.markdown("**What moves the result most** (one input from its P10 to its P90, the "
                     "others at their medians)")
         c1, c2 = st.columns(2)
-        c1.altair_chart(tornado_chart(r, "cost"), use_container_width=True)
-        c2.altair_chart(tornado_chart(r, "duration"), use_container_width=True)
+        c1.altair_chart(tornado_chart(r, "cost"), width="stretch")
+        c2.altair_chart(tornado_chart(r, "duration"), width="stretch")
         with st.expander("Inputs: distributions, sources and why that shape"):
             st.dataframe(pd.DataFrame([{
                 "input": s.label, "unit": s.unit, "distribution": s.dist.describe(),
                 "source": s.source, "why this shape": s.why,
                 "assumption": "yes" if s.assumption else ""} for s in r.model.inputs]),
-                hide_index=True, use_container_width=True)
+                hide_index=True, width="stretch")
         for n in r.notes:
             st.caption(md_escape(n))
         st.download_button("Download the results (JSON)",
@@ -322,7 +322,7 @@ def _show_ensemble(result) -> None:
     lens = pd.DataFrame({"length_km": result.lengths_km})
     st.altair_chart(alt.Chart(lens).mark_bar().encode(
         x=alt.X("length_km:Q", bin=alt.Bin(maxbins=30), title="path length (km)"),
-        y=alt.Y("count():Q", title="runs")).properties(height=160), use_container_width=True)
+        y=alt.Y("count():Q", title="runs")).properties(height=160), width="stretch")
     from tempfile import TemporaryDirectory
 
     from mapapp.uncertainty.ensemble import write_corridor_cog

@@ -210,10 +210,13 @@ class DaskRunner(Runner):
     memory_limit : str
         Memory limit per local worker (Dask syntax, e.g. ``"2GB"``; ``"auto"`` shares the
         machine's memory between workers).
+    connect_timeout : float
+        Seconds allowed to reach an existing scheduler.
     """
 
     def __init__(self, scheduler: str | None = None, n_workers: int | None = None, *,
-                 retries: int = DEFAULT_RETRIES, memory_limit: str = "auto"):
+                 retries: int = DEFAULT_RETRIES, memory_limit: str = "auto",
+                 connect_timeout: float = CONNECT_TIMEOUT_S):
         import distributed
 
         self.retries = int(retries)
@@ -222,7 +225,7 @@ class DaskRunner(Runner):
         if scheduler:
             address = _check_address(scheduler)
             try:
-                self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S,
+                self.client = distributed.Client(address, timeout=connect_timeout,
                                                  set_as_default=False)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise ClusterError(

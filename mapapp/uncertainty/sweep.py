@@ -56,6 +56,7 @@ __all__ = [
     "ClaimProbability",
     "Percentiles",
     "Sensitivity",
+    "attach_to_scorecards",
     "SweepModel",
     "SweepResult",
     "likelihood_words",
@@ -416,3 +417,30 @@ def run_sweep(contexts: list, model: SweepModel, samples: int, seed: int = 0, *,
             notes=list(model.notes) + list(getattr(ctx, "notes", ()) or ()),
         ))
     return results
+
+
+def attach_to_scorecards(scorecards, results) -> list[dict]:
+    """Claims scorecards (dicts or objects with ``to_dict``) with the sweep's P10/P50/P90 and
+    claim probability added to each claim the sweep covers, as ``claim["uncertainty"]``
+    (``p10``, ``p50``, ``p90`` in the claim's output unit, ``probability``, ``samples``,
+    ``seed``, ``price_year``). Scorecards are matched to results by ``route_id``."""
+    by_route = {r.route_id: r for r in results}
+    out = []
+    for sc in scorecards or []:
+        d = sc.to_dict() if hasattr(sc, "to_dict") else dict(sc)
+        d = {**d, "claims": [dict(c) for c in d.get("claims", [])]}
+        r = by_route.get(d.get("route_id"))
+        if r is not None:
+            for c in d["claims"]:
+                q = c.get("quantity")
+                if q not in r.percentiles:
+                    continue
+                p = r.percentiles[q]
+                prob = next((x.probability for x in r.claims if x.quantity == q
+                             and math.isclose(x.claimed, float(c.get("claimed") or math.nan))),
+                            None)
+                c["uncertainty"] = {"p10": p.p10, "p50": p.p50, "p90": p.p90,
+                                    "probability": prob, "samples": r.samples, "seed": r.seed,
+                                    "price_year": r.price_year}
+        out.append(d)
+    return out
