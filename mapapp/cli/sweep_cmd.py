@@ -66,11 +66,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     contexts = [route_context(r, grid, mode=args.mode) for r in routes]
     modes = {c.mode for c in contexts}
     results = []
-    for mode in sorted(modes):
-        group = [c for c in contexts if c.mode == mode]
-        model = default_model(mode, group[0].sigma_m)
-        model = type(model)(**{**model.__dict__, "versions": model_versions(model)})
-        with open_runner(args.scheduler, args.workers, in_process=args.in_process) as runner:
+    with open_runner(args.scheduler, args.workers, in_process=args.in_process) as runner:
+        for mode in sorted(modes):
+            group = [c for c in contexts if c.mode == mode]
+            model = default_model(mode, group[0].sigma_m)
+            model = type(model)(**{**model.__dict__, "versions": model_versions(model)})
             results += run_sweep(group, model, args.samples, args.seed, runner=runner,
                                  chunk=args.chunk, progress=progress_printer("sweep"))
     order = {c.route_id: i for i, c in enumerate(contexts)}
