@@ -17,7 +17,8 @@ What it measures (route ``dmitriev-2025`` on the embedded ETOPO5 grid, the econo
 * the cost model's **scaling with N**: in-process time for N = 10⁴, 10⁵, 10⁶ and the
   log-log slope (1 = linear);
 * **ensemble runs per second** (optimiser with sampled weights and a perturbed grid), 16
-  runs (quick 8) in-process and on 2 workers;
+  runs (quick 8) in-process and on 2 workers (each warmed by one run first: imports and the
+  coastline);
 * an **estimate for 100 workers and 10⁶ scenarios** from the measured per-task cost and
   per-task overhead: ``T ≈ t_context + ceil(N / chunk) × (t_task / W + t_overhead) +
   t_gather``, with the scheduler's per-task cost counted serially (one scheduler).
@@ -117,6 +118,7 @@ def measure(quick: bool = False) -> dict:
                 out["overhead_task_s"] = (time.perf_counter() - t) / 1000
                 runs = 8 if quick else 16
                 spec = EnsembleSpec("Cape Dezhnev", "Cape Prince of Wales")
+                run_ensemble(spec, 2, 8, runner=r, runs_per_task=1)  # warm both workers
                 t = time.perf_counter()
                 run_ensemble(spec, runs, 3, runner=r, runs_per_task=2)
                 out["ensemble_2w_runs_s"] = runs / (time.perf_counter() - t)

@@ -295,6 +295,9 @@ class DaskRunner(Runner):
         except (MapAppError, KeyboardInterrupt):
             self.client.cancel(futures)
             raise
+        except OSError as exc:  # the connection to the scheduler broke
+            raise ClusterError(f"lost the connection to the Dask scheduler ({_reason(exc)}); "
+                               "check the cluster and run again") from None
         except Exception as exc:
             self.client.cancel(futures)
             if isinstance(exc, distributed.client.FutureCancelledError) or \
