@@ -31,6 +31,7 @@ from mapapp.ui import (  # noqa: E402
     tunnel_panel,
     uncertainty_panel,
 )
+from mapapp.ui.state import session  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
@@ -40,7 +41,7 @@ INTRO = (
 
 
 def resolution_note(info: dict) -> str:
-    coarse = info["crs"] == "EPSG:4326" and min(info["res_native"]) >= 1 / 60
+    coarse = info["coarse"]
     return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
         "This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
         "from the GSHHG coastline; depths are indicative only. "
@@ -72,7 +73,7 @@ def main() -> None:
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
         scorecard.panel(sel, settings.dataset_path)  # the claims, first thing under the map
-        clicked = st.session_state.get("clicked_point")
+        clicked = session.clicked_point
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)

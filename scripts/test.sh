@@ -3,6 +3,7 @@
 #   - a virtualenv in .venv with requirements-dev.txt (proves a clean install works)
 #   - Debian's chromium for the browser tests (apt-get, when missing and we are root)
 #   - the offline copies of Leaflet & plugins (npm pack, from the npm registry)
+#   - a runtime-only smoke test in .venv-runtime (requirements.txt alone: scripts/smoke_runtime.sh)
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k bathymetry`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,8 @@ if [ ! -x "${MAPAPP_CHROMIUM:-/usr/bin/chromium}" ]; then
 fi
 
 .venv/bin/python -m mapapp assets install
+
+# the README's run command alone must give a working product: a runtime-only virtualenv
+bash scripts/smoke_runtime.sh
+
 exec .venv/bin/python -m pytest -n 2 "$@"

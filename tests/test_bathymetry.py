@@ -10,7 +10,7 @@ from affine import Affine
 
 from mapapp.core.errors import DatasetError, InputError
 from mapapp.data import bathymetry
-from tests.conftest import plane
+from tests.conftest import plane, write_grid
 
 
 def test_describe_synthetic(grid_factory):
@@ -173,3 +173,16 @@ def test_default_grid_known_values():
     assert g.sample([-168 - 5 / 12], [65 + 8 / 12])[0] == -49
     lo, hi = g.value_range()
     assert (lo, hi) == (-80.0, 1067.0)
+
+
+@pytest.mark.parametrize("res, crs, west, north, coarse", [
+    (5 / 60, "EPSG:4326", -170.0, 66.0, True),      # ETOPO5's 5'
+    (1 / 60, "EPSG:4326", -170.0, 66.0, True),      # exactly 1' still cannot outline the Diomedes
+    (0.5 / 60, "EPSG:4326", -170.0, 66.0, False),   # 30"
+    (500.0, "EPSG:3571", 0.0, 0.0, False),          # a projected grid is judged by the app as fine
+])
+def test_coarse_grids_are_those_of_one_arc_minute_or_more(tmp_path, res, crs, west, north, coarse):
+    path = write_grid(tmp_path / "g.tif", np.full((8, 8), -30, "int16"), res=res, crs=crs,
+                      west=west, north=north)
+    info = bathymetry.Grid(path).info
+    assert info.is_coarse is coarse and info.describe()["coarse"] is coarse

@@ -30,6 +30,13 @@ MODULES = [
     "mapapp.core.safety",
     "mapapp.economics.prices",
     "mapapp.economics.model",
+    "mapapp.core.jsonenc",
+    "mapapp.session.routeset",
+    "mapapp.uncertainty.cluster",
+    "mapapp.uncertainty.distributions",
+    "mapapp.uncertainty.sweep",
+    "mapapp.uncertainty.model",
+    "mapapp.uncertainty.ensemble",
 ]
 
 

@@ -8,6 +8,7 @@ import io
 import json
 import math
 import os
+import stat
 import xml.etree.ElementTree as ET
 
 import gpxpy
@@ -404,3 +405,22 @@ def test_geopackage_round_trips_through_the_route_importer(tmp_path):
     for a, b in zip(routes, back, strict=True):
         assert np.allclose(a.lons, b.lons, atol=1e-6) and np.allclose(a.lats, b.lats, atol=1e-6)
         assert [w.name for w in b.waypoints] == [w.name for w in a.waypoints]
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_exported_files_honour_the_umask(tmp_path, direct, umask, expected):
+    """A new export is readable as any tool's output would be (not mkstemp's private 0600)."""
+    old = os.umask(umask)
+    try:
+        path = export.write_geojson([direct], tmp_path / "shared.geojson")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == expected
+
+
+def test_a_replaced_export_keeps_its_mode(tmp_path, direct):
+    target = tmp_path / "kept.kml"
+    target.write_text("old")
+    target.chmod(0o640)
+    export.write_kml([direct], target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text() != "old"

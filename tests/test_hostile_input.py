@@ -603,12 +603,12 @@ def _upload_script(files):
     import streamlit as st
 
     from mapapp.ui import routes_panel
+    from mapapp.ui.state import session
 
     routes_panel.init_state()
     for name, data in files:
-        routes_panel._ingest_upload(name, data)
-        st.session_state.setdefault("_messages", []).append(
-            st.session_state.pop("upload_message", ("", ""))[1])
+        outcome = session.routes.upload(name, data)
+        st.session_state.setdefault("_messages", []).append(outcome.message)
 
 
 def test_uploads_in_one_session_never_overwrite_and_are_bounded():
@@ -621,10 +621,10 @@ def test_uploads_in_one_session_never_overwrite_and_are_bounded():
     files.append(("one-more.geojson", geojson(LINE, "one more")))
     at = AppTest.from_function(_upload_script, args=(files,), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
-    user = at.session_state["user_routes"]
+    user = at.session_state["routeset"].added
     assert len(user) == 50
-    longs = [d for d in user.values() if d["name"] == same_name]
-    assert [len(d["waypoints"]) for d in longs] == [3, 2]
+    longs = [r for r in user.values() if r.name == same_name]
+    assert [len(r.waypoints) for r in longs] == [3, 2]
     msgs = [re.sub(r"\\(.)", r"\1", m) for m in at.session_state["_messages"]]
     assert msgs[3] == ("one-more.geojson: this would make 51 routes; a session holds at most 50 "
                        "(remove some first)")

@@ -32,7 +32,7 @@ WALES = (-168.0892, 65.6122)
 
 
 def km(route):
-    return route_metrics(route)["length_km"]
+    return route_metrics(route).length_km
 
 
 @pytest.mark.parametrize(
@@ -54,15 +54,15 @@ def test_lengths_match_the_independent_table(coords, expected_km):
 
 def test_legs_straight_and_sinuosity():
     m = route_metrics(Route.from_coords("t", "T", [DEZHNEV, BIG_D, LITTLE_D, CPW_A]))
-    assert [round(x, 1) for x in m["legs_km"]] == [42.9, 6.9, 42.3]
-    assert m["straight_km"] == pytest.approx(89.6, abs=0.05)
-    assert m["sinuosity"] == pytest.approx(m["length_km"] / m["straight_km"])
-    assert m["sinuosity"] == pytest.approx(92.1 / 89.6, abs=0.002)
+    assert [round(x, 1) for x in m.legs_km] == [42.9, 6.9, 42.3]
+    assert m.straight_km == pytest.approx(89.6, abs=0.05)
+    assert m.sinuosity == pytest.approx(m.length_km / m.straight_km)
+    assert m.sinuosity == pytest.approx(92.1 / 89.6, abs=0.002)
 
 
 def test_closed_route_has_no_sinuosity():
     m = route_metrics(Route.from_coords("t", "T", [DEZHNEV, BIG_D, DEZHNEV]))
-    assert m["straight_km"] == 0 and m["sinuosity"] is None
+    assert m.straight_km == 0 and m.sinuosity is None
 
 
 def test_published_sanity_figures():
@@ -84,54 +84,54 @@ def test_subsea_and_land_on_an_analytic_land_box():
     m = route_metrics(r, land=land, step_m=50)
     # a geodesic bends poleward of the parallel by < 0.02° here: still inside the box
     _, _, inside = GEOD.inv(-166.5, 64.5, -165.5, 64.5)
-    assert m["land_km"] == pytest.approx(inside / 1000, abs=0.06)
-    assert m["subsea_km"] + m["land_km"] == pytest.approx(m["length_km"], rel=1e-12)
-    assert len(m["water_segments_km"]) == 2
-    assert [(f["name"], f["kind"]) for f in m["landfalls"]] == [("unnamed land", "land")]
-    assert m["landfalls"][0]["from_km"] == pytest.approx(m["water_segments_km"][0], abs=0.06)
+    assert m.land_km == pytest.approx(inside / 1000, abs=0.06)
+    assert m.subsea_km + m.land_km == pytest.approx(m.length_km, rel=1e-12)
+    assert len(m.water_segments_km) == 2
+    assert [(f.name, f.kind) for f in m.landfalls] == [("unnamed land", "land")]
+    assert m.landfalls[0].from_km == pytest.approx(m.water_segments_km[0], abs=0.06)
 
 
 def test_all_water_and_all_land():
     land = gpd.GeoDataFrame(geometry=[box(-166.5, 64.0, -165.5, 65.0)], crs="EPSG:4326")
     sea = route_metrics(Route.from_coords("s", "S", [(-170.5, 65.5), (-170.0, 65.6)]), land=land)
-    assert sea["land_km"] == 0 and sea["subsea_share"] == 1.0 and sea["landfalls"] == []
+    assert sea.land_km == 0 and sea.subsea_share == 1.0 and sea.landfalls == ()
     ground = route_metrics(Route.from_coords("g", "G", [(-166.3, 64.5), (-165.7, 64.6)]), land)
-    assert ground["subsea_km"] == 0 and ground["water_segments_km"] == []
+    assert ground.subsea_km == 0 and ground.water_segments_km == ()
 
 
 def test_landfalls_in_order_with_names():
     m = route_metrics(get_preset("ibstrg-1990s"))
-    assert [f["name"] for f in m["landfalls"]] == [
+    assert [f.name for f in m.landfalls] == [
         "Chukotka mainland",
         "Big Diomede",
         "Little Diomede",
         "Seward Peninsula mainland",
     ]
-    assert [f["kind"] for f in m["landfalls"]] == ["mainland", "island", "island", "mainland"]
-    froms = [f["from_km"] for f in m["landfalls"]]
+    assert [f.kind for f in m.landfalls] == ["mainland", "island", "island", "mainland"]
+    froms = [f.from_km for f in m.landfalls]
     assert froms == sorted(froms)
     # the island crossing is on land: Big Diomede from its west to its east shore
-    bd = m["landfalls"][1]
-    assert bd["to_km"] - bd["from_km"] == pytest.approx(6.4, abs=0.1)
+    bd = m.landfalls[1]
+    assert bd.to_km - bd.from_km == pytest.approx(6.4, abs=0.1)
 
 
 def test_fairway_rock_is_named_where_the_coastline_has_it():
     # GSHHG full lacks the rock; the OSM polygons have it 59 m from the published position
     r = Route.from_coords("f", "F", [LITTLE_D, FAIRWAY, CPW_A])
-    assert "Fairway Rock" not in [f["name"] for f in route_metrics(r)["landfalls"]]
+    assert "Fairway Rock" not in [f.name for f in route_metrics(r).landfalls]
     parts = load_land("osm").geometry.explode(index_parts=False)
     rock = next(g for g in parts if g.distance(Point(FAIRWAY)) < 0.01).representative_point()
     r2 = Route.from_coords("f", "F", [LITTLE_D, (rock.x, rock.y), CPW_A])
-    names = [f["name"] for f in route_metrics(r2, land="osm")["landfalls"]]
+    names = [f.name for f in route_metrics(r2, land="osm").landfalls]
     assert names == ["Little Diomede", "Fairway Rock", "Seward Peninsula mainland"]
 
 
 def test_shore_to_shore_presets_are_mostly_under_water():
     m = route_metrics(get_preset("dmitriev-2025"))
-    assert [round(x, 2) for x in m["water_segments_km"]] == [35.57, 3.61, 36.5]
-    assert m["land_km"] == pytest.approx(6.32 + 3.32, abs=0.1)  # the two island crossings
+    assert [round(x, 2) for x in m.water_segments_km] == [35.57, 3.61, 36.5]
+    assert m.land_km == pytest.approx(6.32 + 3.32, abs=0.1)  # the two island crossings
     d = route_metrics(get_preset("direct-shortest"))
-    assert d["land_km"] == 0.0 and d["subsea_km"] == pytest.approx(81.75, abs=0.01)
+    assert d.land_km == 0.0 and d.subsea_km == pytest.approx(81.75, abs=0.01)
 
 
 def test_claims_vs_computed_rows_and_explanations():
@@ -192,6 +192,6 @@ def test_comparison_table_is_numeric_and_sortable():
 def test_subsea_plus_land_is_the_length(lon, lat, dlon, dlat):
     r = Route.from_coords("h", "H", [(lon, lat), (lon + dlon + 0.01, lat + dlat)])
     m = route_metrics(r, step_m=200)
-    assert m["subsea_km"] + m["land_km"] == pytest.approx(m["length_km"], rel=1e-9)
-    assert 0.0 <= m["subsea_share"] <= 1.0
-    assert m["straight_km"] == pytest.approx(m["length_km"], rel=1e-9)  # one leg
+    assert m.subsea_km + m.land_km == pytest.approx(m.length_km, rel=1e-9)
+    assert 0.0 <= m.subsea_share <= 1.0
+    assert m.straight_km == pytest.approx(m.length_km, rel=1e-9)  # one leg

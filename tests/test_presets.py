@@ -46,8 +46,11 @@ def test_claim_figures_as_published():
     assert claim_value(get_preset("direct-shortest"), "length_km") == [82, 86]
     assert get_preset("hypothetical-fairway-rock").claims == {}
     assert "HYPOTHETICAL" in get_preset("hypothetical-fairway-rock").name
-    # 70 statute miles in km
-    assert 70 * 1.609344 == pytest.approx(112.7, abs=0.05)
+    # the stored km value is the quoted statute miles converted (1 mi = 1.609344 km, exact)
+    length = get_preset("dmitriev-2025").claims["length_km"]
+    miles = float(re.search(r"(\d+(?:\.\d+)?)-mile", length["text"]).group(1))
+    assert miles == 70
+    assert length["value"] == pytest.approx(miles * 1.609344, abs=0.05)
 
 
 def test_unknown_preset_lists_the_ids():

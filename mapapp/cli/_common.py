@@ -10,16 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from mapapp.core.errors import InputError
+from mapapp.data.bathymetry import open_grid
+from mapapp.io.routeio import ROUTE_SUFFIXES, read_routes
+from mapapp.routes.presets import get_preset
 from mapapp.routes.route import Route
 
 __all__ = ["looks_like_path", "open_dataset", "resolve_routes"]
 
-_ROUTE_SUFFIXES = (".geojson", ".json", ".kml", ".kmz", ".gpx", ".csv", ".txt", ".tsv")
-
-
 def looks_like_path(spec: str) -> bool:
     """True when ``spec`` is meant as a file (has a path separator or a route-file suffix)."""
-    return "/" in spec or "\\" in spec or Path(spec).suffix.lower() in _ROUTE_SUFFIXES
+    return "/" in spec or "\\" in spec or Path(spec).suffix.lower() in ROUTE_SUFFIXES
 
 
 def resolve_routes(specs) -> list[Route]:
@@ -49,23 +49,17 @@ def resolve_routes(specs) -> list[Route]:
     for spec in specs:
         path = Path(spec)
         if path.is_file():
-            from mapapp.io.routeio import read_routes
-
             routes.extend(read_routes(path))
         elif looks_like_path(spec):
             raise InputError(
-                f"route file not found: {spec} (give an existing GeoJSON/KML/GPX/CSV file "
-                "or a preset id)"
+                f"route file not found: {spec} (give an existing route file "
+                f"({' '.join(ROUTE_SUFFIXES)}) or a preset id)"
             )
         else:
-            from mapapp.routes.presets import get_preset
-
             routes.append(get_preset(spec))
     return routes
 
 
 def open_dataset(path: str | None):
     """The grid at ``path`` (``--dataset``), or the embedded ETOPO5 grid when None."""
-    from mapapp.data.bathymetry import open_grid
-
     return open_grid(path)

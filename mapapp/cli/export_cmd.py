@@ -15,19 +15,16 @@ import argparse
 from pathlib import Path
 
 from mapapp.core.errors import InputError
+from mapapp.io.export import FORMATS as EXPORT_FORMATS
 
 __all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
 
+#: Output suffix -> format: the route formats of :data:`mapapp.io.export.FORMATS` (plus
+#: ``.json`` for GeoJSON) and the figure formats.
 _SUFFIX_FORMATS = {
-    ".geojson": "geojson",
+    **{suffix: fmt for fmt, suffix in EXPORT_FORMATS.items()},
     ".json": "geojson",
-    ".kml": "kml",
-    ".gpx": "gpx",
-    ".gpkg": "gpkg",
-    ".csv": "csv",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".svg": "svg",
+    **{f".{fmt}": fmt for fmt in ("png", "pdf", "svg")},
 }
 
 
@@ -70,7 +67,8 @@ def _done(path, data: bytes, what: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write routes as GeoJSON, KML, GPX, GeoPackage or a CSV of waypoints."""
-    from mapapp.io.export import FORMATS, atomic_write, export_bytes
+    from mapapp.core.files import atomic_write
+    from mapapp.io.export import FORMATS, export_bytes
 
     fmt = _format_for(args.out, args.format, tuple(FORMATS))
     routes = _routes(args.routes)
@@ -123,7 +121,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_html(args: argparse.Namespace) -> int:
     """Write the interactive map as one standalone HTML file."""
-    from mapapp.io.export import atomic_write
+    from mapapp.core.files import atomic_write
     from mapapp.render.assets import standalone_html
     from mapapp.render.mapview import build_map
 

@@ -31,8 +31,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
     """Sample the grid along the route(s) and write a CSV (same format as the app's download:
     :func:`mapapp.io.export.profile_csv_bytes`; a ``route_id`` first column when a route file
     holds several routes)."""
+    from mapapp.core.files import atomic_write
     from mapapp.engineering.profile import sample_profile
-    from mapapp.io.export import atomic_write, profile_csv_bytes
+    from mapapp.io.export import profile_csv_bytes
 
     from ._common import open_dataset, resolve_routes
 

@@ -20,6 +20,8 @@ import argparse
 import json
 import math
 
+from mapapp.core.jsonenc import plain
+
 __all__ = ["cmd_measure", "cmd_routes", "metrics_record", "register"]
 
 
@@ -48,24 +50,24 @@ def metrics_record(route, land: str = "gshhg") -> dict:
             }
         )
     rec = {
-        "id": m["id"],
-        "name": m["name"],
-        "origin": m["origin"],
-        "mode": m["mode"],
-        "length_km": _r(m["length_km"]),
-        "legs_km": [_r(x) for x in m["legs_km"]],
-        "straight_km": _r(m["straight_km"]),
-        "sinuosity": _r(m["sinuosity"], 4),
-        "subsea_km": _r(m["subsea_km"]),
-        "land_km": _r(m["land_km"]),
-        "subsea_share": _r(m["subsea_share"], 4),
-        "water_segments_km": [_r(x) for x in m["water_segments_km"]],
-        "longest_subsea_km": _r(m["longest_subsea_km"]),
-        "landfalls": [f["name"] for f in m["landfalls"]],
-        "landfalls_detail": m["landfalls"],
+        "id": m.id,
+        "name": m.name,
+        "origin": m.origin,
+        "mode": m.mode,
+        "length_km": _r(m.length_km),
+        "legs_km": [_r(x) for x in m.legs_km],
+        "straight_km": _r(m.straight_km),
+        "sinuosity": _r(m.sinuosity, 4),
+        "subsea_km": _r(m.subsea_km),
+        "land_km": _r(m.land_km),
+        "subsea_share": _r(m.subsea_share, 4),
+        "water_segments_km": [_r(x) for x in m.water_segments_km],
+        "longest_subsea_km": _r(m.longest_subsea_km),
+        "landfalls": [f.name for f in m.landfalls],
+        "landfalls_detail": plain(m.landfalls),
         "claims": claims,
         "waypoints": [[w.lon, w.lat, w.name] for w in route.waypoints],
-        "land_source": m["land_source"],
+        "land_source": m.land_source,
     }
     if route.sources:
         rec["sources"] = list(route.sources)

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,9 @@ __all__ = [
     "Densified",
     "densify",
     "split_antimeridian",
+    "to_strait",
+    "from_strait",
+    "strait_transformer",
 ]
 
 #: The WGS84 ellipsoid; all distances are geodesics on it, in metres.
@@ -50,6 +54,49 @@ STRAIT_CENTER = (-168.9769, 65.75)
 STRAIT_CRS = pyproj.CRS.from_proj4(
     "+proj=laea +lat_0=65.75 +lon_0=-168.9769 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 )
+
+_TRANSFORMERS = threading.local()  # one pair per thread: app sessions run in threads
+
+
+def strait_transformer(inverse: bool = False) -> pyproj.Transformer:
+    """The lon/lat (degrees) → :data:`STRAIT_CRS` (metres) transformer, or the inverse one;
+    made once per thread (app sessions run in threads) and reused."""
+    pair = getattr(_TRANSFORMERS, "pair", None)
+    if pair is None:
+        pair = (pyproj.Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True),
+                pyproj.Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True))
+        _TRANSFORMERS.pair = pair
+    return pair[1 if inverse else 0]
+
+
+def to_strait(lon, lat):
+    """Longitude and latitude (degrees, WGS84) to :data:`STRAIT_CRS` x and y (metres).
+
+    Scalars in, floats out; arrays in, arrays out. Longitudes may run past ±180.
+
+    Examples
+    --------
+    >>> x, y = to_strait(*STRAIT_CENTER)
+    >>> round(abs(x), 6), round(abs(y), 6)
+    (0.0, 0.0)
+    >>> x, y = to_strait(-168.9769 + 360.0, 66.75)   # same meridian, 1 degree north
+    >>> abs(round(x, 3)), round(y / 1000, 1)          # equal-area: within 5 m of the geodesic
+    (0.0, 111.5)
+    """
+    return strait_transformer().transform(lon, lat)
+
+
+def from_strait(x, y):
+    """:data:`STRAIT_CRS` x and y (metres) to longitude and latitude (degrees, WGS84), the
+    inverse of :func:`to_strait` (longitudes in [-180, 180]).
+
+    Examples
+    --------
+    >>> lon, lat = from_strait(*to_strait(-170.0, 65.0))
+    >>> round(lon, 7), round(lat, 7)
+    (-170.0, 65.0)
+    """
+    return strait_transformer(inverse=True).transform(x, y)
 
 
 def normalize_lon(lon):

@@ -258,62 +258,94 @@ _ZIP_ERRORS = (
 )
 
 
-def read_kmz_kml(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
-    """The KML inside a KMZ archive, read with bounded memory.
+def read_zip_members(data: bytes, wanted, label: str, max_bytes: int = MAX_UPLOAD_BYTES,
+                     what: str = "file") -> dict[str, bytes]:
+    """The members of a zip archive that ``wanted(name)`` accepts, read with bounded memory.
 
-    ``doc.kml`` at the root is preferred, else the first ``*.kml`` entry. The archive may hold
-    at most :data:`MAX_ZIP_MEMBERS` entries; the KML may expand to at most ``max_bytes`` bytes
-    (checked while decompressing: a lying header does not help) at a ratio of at most
-    :data:`MAX_ZIP_RATIO`; encrypted entries and archives nested in archives are refused.
-    Nothing is written to disk, so entry names (``../../x``) do not matter.
+    The archive may hold at most :data:`MAX_ZIP_MEMBERS` entries; the members read may
+    expand to at most ``max_bytes`` bytes together (checked while decompressing: a lying
+    header does not help), each at a ratio of at most :data:`MAX_ZIP_RATIO`; encrypted entries
+    and archives nested in archives are refused. Nothing is written to disk, so entry names
+    (``../../x``) do not matter. ``label`` names the archive in messages ("KMZ", "zip") and
+    ``what`` its members ("KML", "shapefile part").
+
+    Returns
+    -------
+    dict
+        Entry name -> bytes, in archive order (directories skipped).
 
     Raises
     ------
     RouteFileError
     """
+    limit = f"{max_bytes / 1024 / 1024:.1f} MB"
+    out: dict[str, bytes] = {}
+    total = 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
                 raise RouteFileError(
-                    f"the KMZ archive has {len(infos):,} entries; at most {MAX_ZIP_MEMBERS:,} "
-                    "are accepted"
+                    f"the {label} archive has {len(infos):,} entries; at most "
+                    f"{MAX_ZIP_MEMBERS:,} are accepted"
                 )
-            kmls = [i for i in infos if i.filename.lower().endswith(".kml") and not i.is_dir()]
-            if not kmls:
-                raise RouteFileError("the KMZ archive contains no .kml file")
-            info = next((i for i in kmls if i.filename == "doc.kml"), kmls[0])
-            if info.flag_bits & 0x1:
-                raise RouteFileError("the KML inside the KMZ archive is encrypted")
-            limit = f"{max_bytes / 1024 / 1024:.1f} MB"
-            if info.file_size > max_bytes:
-                raise RouteFileError(
-                    f"the KML inside the KMZ archive is {info.file_size / 1024 / 1024:.1f} MB "
-                    f"uncompressed; the limit is {limit}"
-                )
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(
-                info.compress_size, 1
-            ):
-                raise RouteFileError(
-                    "the KMZ archive is refused: its KML is compressed more than "
-                    f"{MAX_ZIP_RATIO}:1, which real files never are (a zip bomb?)"
-                )
-            with zf.open(info) as fh:
-                out = fh.read(max_bytes + 1)
+            for info in infos:
+                if info.is_dir() or not wanted(info.filename):
+                    continue
+                if info.flag_bits & 0x1:
+                    raise RouteFileError(f"the {what} inside the {label} archive is encrypted")
+                if info.file_size > max_bytes:
+                    raise RouteFileError(
+                        f"the {what} inside the {label} archive is "
+                        f"{info.file_size / 1024 / 1024:.1f} MB uncompressed; the limit is {limit}"
+                    )
+                if total + info.file_size > max_bytes:
+                    raise RouteFileError(
+                        f"the {label} archive expands to more than {limit} uncompressed; the "
+                        f"limit is {limit}"
+                    )
+                if info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(
+                    info.compress_size, 1
+                ):
+                    raise RouteFileError(
+                        f"the {label} archive is refused: its {what} is compressed more than "
+                        f"{MAX_ZIP_RATIO}:1, which real files never are (a zip bomb?)"
+                    )
+                with zf.open(info) as fh:
+                    member = fh.read(max_bytes - total + 1)
+                total += len(member)
+                if total > max_bytes:
+                    raise RouteFileError(
+                        f"the {label} archive expands to more than {limit}; the limit is {limit}"
+                    )
+                if member[:2] == b"PK":
+                    raise RouteFileError(
+                        f"the {label} archive holds another archive; nested archives are refused"
+                    )
+                out[info.filename] = member
     except RouteFileError:
         raise
     except _ZIP_ERRORS as exc:
         detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
         raise RouteFileError(
-            "the KMZ file is not a valid zip archive" + (f" ({detail})" if detail else "")
+            f"the {label} file is not a valid zip archive" + (f" ({detail})" if detail else "")
         ) from None
-    if len(out) > max_bytes:
-        raise RouteFileError(
-            f"the KML inside the KMZ archive expands to more than {limit}; the limit is {limit}"
-        )
-    if out[:2] == b"PK":
-        raise RouteFileError("the KMZ archive holds another archive; nested archives are refused")
     return out
+
+
+def read_kmz_kml(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The KML inside a KMZ archive (``doc.kml`` at the root, else the first ``*.kml``
+    entry), read with the bounds of :func:`read_zip_members`.
+
+    Raises
+    ------
+    RouteFileError
+    """
+    kmls = read_zip_members(data, lambda n: n.lower().endswith(".kml"), "KMZ", max_bytes,
+                            what="KML")
+    if not kmls:
+        raise RouteFileError("the KMZ archive contains no .kml file")
+    return kmls.get("doc.kml", next(iter(kmls.values())))
 
 
 def bounded_decompress(data: bytes, max_bytes: int) -> bytes:

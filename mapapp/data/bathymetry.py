@@ -87,6 +87,10 @@ def read_provenance(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+#: Pixel size (degrees, 1′) at and above which a geographic grid counts as coarse.
+COARSE_ARC_DEG = 1 / 60 - 1e-12
+
+
 @dataclass(frozen=True)
 class GridInfo:
     """What a grid is: everything the UI states about the active dataset.
@@ -167,6 +171,13 @@ class GridInfo:
         return f"{head} (≈{fmt_m(ex)} E-W × {fmt_m(ny)} N-S at {lat:.1f}°N)"
 
     @property
+    def is_coarse(self) -> bool:
+        """True for a geographic grid of 1′ or coarser: too coarse to outline the Diomede
+        Islands, so land and sea must come from the coastline instead (the rule the app and
+        figures state to users)."""
+        return self.is_geographic and min(abs(r) for r in self.res) >= COARSE_ARC_DEG
+
+    @property
     def sign_convention(self) -> str:
         if self.positive_down:
             return "file stores depth positive down; shown as elevation (negative below sea level)"
@@ -182,6 +193,7 @@ class GridInfo:
             "size_px": [self.width, self.height],
             "resolution": self.resolution_label,
             "res_native": list(self.res),
+            "coarse": self.is_coarse,
             "units": self.units,
             "nodata": self.nodata,
             "sign_convention": self.sign_convention,

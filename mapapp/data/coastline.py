@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mapapp.core.errors import DatasetError
-from mapapp.core.geodesy import center_lons
+from mapapp.core.geodesy import STRAIT_CRS, center_lons, distance, from_strait, to_strait
 from mapapp.core.paths import coastline_dir
 
 __all__ = [
@@ -140,8 +140,6 @@ LANDMASS_POINTS = {
 def projected_land(source: str = "gshhg") -> tuple:
     """Land polygons projected to :data:`mapapp.core.geodesy.STRAIT_CRS` (metres), in the row
     order of :func:`load_land`, as a tuple of shapely geometries."""
-    from mapapp.core.geodesy import STRAIT_CRS
-
     return tuple(load_land(source).to_crs(STRAIT_CRS).geometry.values)
 
 
@@ -177,24 +175,6 @@ def landmass_index(name: str, source: str = "gshhg") -> int:
     )
 
 
-def _to_strait(lon, lat):
-    import pyproj
-
-    from mapapp.core.geodesy import STRAIT_CRS
-
-    tr = pyproj.Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
-    return tr.transform(lon, lat)
-
-
-def _from_strait(x, y):
-    import pyproj
-
-    from mapapp.core.geodesy import STRAIT_CRS
-
-    tr = pyproj.Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True)
-    return tr.transform(x, y)
-
-
 def nearest_shore_point(lon: float, lat: float, landmass: str, source: str = "gshhg"):
     """The point of ``landmass``'s coastline nearest to (lon, lat).
 
@@ -222,13 +202,12 @@ def nearest_shore_point(lon: float, lat: float, landmass: str, source: str = "gs
     """
     from shapely.ops import nearest_points
 
-    from mapapp.core.geodesy import distance
 
     poly = projected_land(source)[landmass_index(landmass, source)]
     lon_c = float(center_lons(lon))
-    p = shapely.Point(*_to_strait(lon_c, lat))
+    p = shapely.Point(*to_strait(lon_c, lat))
     q = nearest_points(poly.boundary, p)[0]
-    qlon, qlat = _from_strait(q.x, q.y)
+    qlon, qlat = from_strait(q.x, q.y)
     return float(qlon), float(qlat), float(distance(lon_c, lat, qlon, qlat))
 
 
@@ -251,13 +230,12 @@ def closest_shore_points(landmass_a: str, landmass_b: str, source: str = "gshhg"
     """
     from shapely.ops import nearest_points
 
-    from mapapp.core.geodesy import distance
 
     land = projected_land(source)
     pa = land[landmass_index(landmass_a, source)]
     pb = land[landmass_index(landmass_b, source)]
     qa, qb = nearest_points(pa, pb)
-    alon, alat = _from_strait(qa.x, qa.y)
-    blon, blat = _from_strait(qb.x, qb.y)
+    alon, alat = from_strait(qa.x, qa.y)
+    blon, blat = from_strait(qb.x, qb.y)
     d = float(distance(alon, alat, blon, blat))
     return (float(alon), float(alat)), (float(blon), float(blat)), d

@@ -66,7 +66,14 @@ import shapely
 from pyproj import Transformer
 
 from mapapp.core.errors import DatasetError, InputError
-from mapapp.core.geodesy import STRAIT_CENTER, STRAIT_CRS, center_lons, densify, distance
+from mapapp.core.geodesy import (
+    STRAIT_CENTER,
+    STRAIT_CRS,
+    center_lons,
+    densify,
+    distance,
+    strait_transformer,
+)
 from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
 __all__ = [
@@ -103,13 +110,6 @@ _MAX_READ = 16_384
 _EPS_DEG = 1e-6  # ≈ 0.1 m: no-go polygons are grown by this much for the vector checks
 
 Progress = Callable[[float, str], None]
-
-
-def _transformer(inverse: bool = False) -> Transformer:
-    # a new transformer per call: pyproj transformers are not shared across threads here
-    if inverse:
-        return Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True)
-    return Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
 
 
 # =============================================================================== weights
@@ -385,7 +385,7 @@ class _CostModel:
                 f"geometry, not {type(land).__name__}"
             )
         self.corridor = corridor  # (projected LineString, half-width m) or None
-        self._to_xy = _transformer() if corridor is not None else None
+        self._to_xy = strait_transformer() if corridor is not None else None
 
     def on_land(self, lons, lats, elev) -> np.ndarray:
         lons = center_lons(np.asarray(lons, dtype="float64"), STRAIT_CENTER[0])
@@ -1159,8 +1159,8 @@ def optimise_route(
     for i in range(len(pts) - 1):
         if float(distance(pts[i].lon, pts[i].lat, pts[i + 1].lon, pts[i + 1].lat)) < 1.0:
             raise InputError(f"{labels[i]} and {labels[i + 1]} are the same place")
-    tr = _transformer()
-    inv = _transformer(inverse=True)
+    tr = strait_transformer()
+    inv = strait_transformer(inverse=True)
     corridor = None
     if corridor_km is not None:
         try:

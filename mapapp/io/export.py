@@ -32,16 +32,15 @@ import datetime as _dt
 import html
 import io
 import json
-import math
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import numpy as np
-
 from mapapp.core.errors import ExportError
+from mapapp.core.files import atomic_write
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
+from mapapp.core.jsonenc import plain
+from mapapp.routes.metrics import route_metrics
 
 __all__ = [
     "FORMATS",
@@ -145,29 +144,8 @@ def _round_all(obj, nd: int):
     return obj
 
 
-def _jsonable(obj):
-    """Convert numpy scalars/arrays and NaN into plain JSON values (recursively)."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer, int)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return None if not math.isfinite(float(obj)) else float(obj)
-    if isinstance(obj, (_dt.date, _dt.datetime)):
-        return obj.isoformat()
-    if hasattr(obj, "to_dict"):
-        return _jsonable(obj.to_dict())
-    if obj is None or isinstance(obj, str):
-        return obj
-    return str(obj)
-
-
 def _tunnel_dict(result) -> dict:
-    return _jsonable(result.to_dict() if hasattr(result, "to_dict") else dict(result))
+    return plain(result.to_dict() if hasattr(result, "to_dict") else dict(result))
 
 
 def _check_routes(routes) -> list:
@@ -222,17 +200,12 @@ def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
         "length_km": round(route.length_m() / 1000.0, 3),
         "legs_km": [round(float(v) / 1000.0, 3) for v in route.legs_m()],
         "sources": list(route.sources),
-        "claims": _jsonable(dict(route.claims)),
+        "claims": plain(dict(route.claims)),
         "colour": route.colour,
         "notes": route.notes,
     }
     if metrics:
-        try:
-            from mapapp.routes.metrics import route_metrics
-        except ImportError:  # metrics module not installed: export the geometry figures only
-            route_metrics = None
-        extra = _jsonable(route_metrics(route)) if route_metrics else {}
-        for key, val in extra.items():
+        for key, val in plain(route_metrics(route)).items():
             if key not in props:
                 props[key] = _round_all(val, 4)
     if tunnel is not None:
@@ -335,7 +308,7 @@ def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = Fals
                     }
                 )
     fc = {"type": "FeatureCollection", "features": features}
-    return (json.dumps(_jsonable(fc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(plain(fc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- GDAL formats
@@ -579,8 +552,8 @@ def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=Non
         item["tunnel"] = _tunnel_dict(res)
         items.append(item)
     date = date or _dt.date.today()
-    doc = {"generated": _jsonable(date), "routes": items}
-    return (json.dumps(_jsonable(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    doc = {"generated": plain(date), "routes": items}
+    return (json.dumps(plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -597,35 +570,6 @@ def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bo
     if fmt == "csv":
         return waypoints_csv_bytes(routes)
     raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def atomic_write(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder + os.replace).
-
-    Raises
-    ------
-    ExportError
-        When the folder does not exist or is not writable; no partial file is left.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: folder {folder} does not exist; create it first")
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    return path
 
 
 def write_export(routes, fmt: str, path, **kw) -> Path:

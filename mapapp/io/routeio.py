@@ -61,19 +61,25 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pyogrio
+import pyogrio.errors
+import shapely
+import shapely.errors
 
 from mapapp.core import safety
 from mapapp.core.errors import RouteError, RouteFileError
 from mapapp.core.geodesy import unwrap_lons
 from mapapp.core.safety import clean_text, short_repr
-from mapapp.routes.route import MODES, Route, Waypoint, slugify
+from mapapp.routes.route import MODES, Route, Waypoint, unique_id
 
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
     "MAX_ROUTES",
     "MAX_WAYPOINTS",
+    "ROUTE_SUFFIXES",
     "read_routes",
+    "routes_from_text",
     "routes_from_drawings",
     "routes_from_geojson",
 ]
@@ -95,7 +101,20 @@ FORMATS = {
     ".txt": "csv",
     ".tsv": "csv",
     ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".shz": "shapefile",
+    ".fgb": "flatgeobuf",
+    ".geojsons": "geojsonseq",
+    ".geojsonl": "geojsonseq",
+    ".geojsonseq": "geojsonseq",
+    ".ndjson": "geojsonseq",
+    ".jsonl": "geojsonseq",
 }
+#: The files of a shapefile taken from a zip archive (.shp geometry, .shx index, .dbf
+#: attributes, .prj coordinate system, .cpg text encoding).
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+#: File suffixes the route reader takes (the uploader's and the CLI's lists come from here).
+ROUTE_SUFFIXES = tuple(FORMATS)
 _SAME = 1e-7  # degrees: vertices this close are the same point (~1 cm)
 
 _LON_NAMES = {"lon", "lng", "long", "longitude", "x"}
@@ -168,9 +187,105 @@ def read_routes(
         raws = _parse_gpx(data)
     elif fmt == "gpkg":
         raws = _parse_gpkg(data)
+    elif fmt == "shapefile":
+        raws = _parse_shapefile_zip(data)
+    elif fmt == "flatgeobuf":
+        if not data.startswith(b"fgb\x03"):
+            raise RouteFileError("not a FlatGeobuf file: it does not start with the 'fgb' "
+                                 "signature of version 3")
+        raws = _read_with_gdal(data, "upload.fgb", "FlatGeobuf")
+    elif fmt == "geojsonseq":
+        raws = _read_with_gdal(data, "upload.geojsons", "GeoJSON text sequence")
     else:
         raws = _parse_csv(data)
     return _build(raws, stem, "uploaded", set(existing_ids))
+
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_PAIR = re.compile(rf"^\s*({_NUMBER})\s*[,;\t ]\s*({_NUMBER})\s*(?:[,;\t ]\s*(.*?))?\s*$")
+
+
+def routes_from_text(text: str, name: str = "pasted route", existing_ids=()) -> list[Route]:
+    """Routes from pasted text: WKT, or one point per line.
+
+    **WKT**: a ``LINESTRING`` or ``MULTILINESTRING`` (x = longitude, y = latitude, degrees).
+
+    **Points**: one per line, two decimal numbers in degrees separated by a comma, semicolon,
+    tab or spaces, optionally followed by a waypoint name. The rule for their order:
+
+    1. a first line naming the order (``lat,lon`` or ``lon,lat``, any spelling of
+       latitude/longitude) is followed;
+    2. otherwise longitude comes first — except when *every* first number lies within
+       −90…90 and some second number lies outside it, which only latitude, longitude can be
+       (copied from most map sites); those lines are read as latitude, longitude.
+
+    Raises
+    ------
+    RouteFileError
+        Empty text, a line that is not two numbers, fewer than two points, a bad WKT.
+
+    Examples
+    --------
+    >>> r = routes_from_text("-169.65, 66.08 Dezhnev\\n-168.08, 65.60")[0]
+    >>> r.name, r.waypoints[0].name, round(r.length_m() / 1000, 1)
+    ('pasted route', 'Dezhnev', 89.5)
+    >>> r2 = routes_from_text("66.08, -169.65\\n65.60, -168.08")[0]   # lat, lon by the rule
+    >>> round(r2.length_m() / 1000, 1)
+    89.5
+    >>> round(routes_from_text("LINESTRING (-169.65 66.08, -168.08 65.6)")[0].length_m())
+    89495
+    """
+    text = (text or "").strip()
+    if not text:
+        raise RouteFileError("nothing pasted: give one point per line (longitude, latitude) "
+                             "or a WKT LINESTRING")
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise RouteFileError(f"the pasted text is larger than the {_mb(MAX_BYTES)} limit")
+    name = clean_text(name) or "pasted route"
+    if re.match(r"(?i)^\s*(multi)?linestring\b", text):
+        raws = _wkt_raws(text, name)
+    else:
+        raws = [_text_points_raw(text, name)]
+    return _build(raws, name, "uploaded", set(existing_ids))
+
+
+def _wkt_raws(text: str, name: str) -> list[_Raw]:
+    try:
+        geom = shapely.from_wkt(text)
+    except shapely.errors.GEOSException as exc:
+        raise RouteFileError(f"not a valid WKT line: {clean_text(exc, 200)}") from None
+    parts = [[(x, y, "") for x, y, *_ in g.coords] for g in _explode(geom)
+             if g.geom_type == "LineString" and not g.is_empty]
+    if not parts:
+        raise RouteFileError("the WKT holds no line with points")
+    return _lines_to_raws(name, parts)
+
+
+def _text_points_raw(text: str, name: str) -> _Raw:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    order = None
+    head = lines[0].lower()
+    if not re.search(r"\d", head) and "lat" in head and ("lon" in head or "lng" in head):
+        order = "latlon" if head.index("lat") < min(i for i in (head.find("lon"), head.find("lng"))
+                                                       if i >= 0) else "lonlat"
+        lines = lines[1:]
+    pairs = []
+    for k, line in enumerate(lines, start=2 if order else 1):
+        m = _PAIR.match(line)
+        if not m:
+            raise RouteFileError(
+                f"line {k}: {short_repr(clean_text(line, 60))} is not two numbers; give "
+                "longitude, latitude in decimal degrees (e.g. -169.65, 66.08)")
+        pairs.append((float(m.group(1)), float(m.group(2)), clean_text(m.group(3) or "")))
+    if len(pairs) < 2:
+        raise RouteFileError("a route needs at least two points, one per line")
+    if order is None:
+        firsts_lat = all(-90.0 <= a <= 90.0 for a, _, _ in pairs)
+        seconds_lon = any(not -90.0 <= b <= 90.0 for _, b, _ in pairs)
+        order = "latlon" if firsts_lat and seconds_lon else "lonlat"
+    if order == "latlon":
+        pairs = [(b, a, n) for a, b, n in pairs]
+    return _Raw(name, [(a, b) for a, b, _ in pairs], [n for _, _, n in pairs])
 
 
 def routes_from_geojson(obj, name: str = "route", origin: str = "uploaded") -> list[Route]:
@@ -250,7 +365,7 @@ def routes_from_drawings(features, existing_names=()) -> list[Route]:
         pairs = zip(lons, pts, strict=True)
         key = json.dumps([[round(float(x), 6), round(p[1], 6)] for x, p in pairs])
         digest = hashlib.sha1(key.encode()).hexdigest()[:8]
-        rid = _unique_id("drawn-" + digest, taken)
+        rid = unique_id("drawn-" + digest, taken)
         taken.add(rid)
         try:
             route = Route(
@@ -307,13 +422,18 @@ def _detect_format(data: bytes, filename: str | None) -> str:
             return FORMATS[ext]
         if ext:
             raise RouteFileError(
-                f"unsupported file type {ext!r}; upload GeoJSON (.geojson/.json), KML (.kml/.kmz), "
-                "GPX (.gpx), CSV (.csv) or GeoPackage (.gpkg)"
+                f"unsupported file type {ext!r}; upload GeoJSON (.geojson/.json), GeoJSON text "
+                "sequences (.geojsons/.geojsonl), KML (.kml/.kmz), GPX (.gpx), CSV (.csv), "
+                "GeoPackage (.gpkg), FlatGeobuf (.fgb) or a zipped shapefile (.zip)"
             )
     if data[:2] == b"PK":
-        return "kmz"
+        return "shapefile" if re.search(rb"\.shp", data[-65536:], re.I) else "kmz"
     if data.startswith(b"SQLite format 3\x00"):
         return "gpkg"
+    if data.startswith(b"fgb\x03"):
+        return "flatgeobuf"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"\x1e"):
+        return "geojsonseq"
     head = data[:2000].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"{", b"[")):
         return "geojson"
@@ -368,7 +488,7 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
                 raise RouteFileError(f"{label}, point {i}: longitude {lon:g} is out of range")
         lons = unwrap_lons([c[0] for c in raw.coords]) if raw.coords else []
         mode = raw.mode if raw.mode in MODES else "rail"
-        rid = _unique_id(raw.rid or raw.name, taken)
+        rid = unique_id(raw.rid or raw.name, taken)
         taken.add(rid)
         try:
             route = Route(
@@ -391,20 +511,6 @@ def _build(raws: list[_Raw], stem: str, origin: str, taken: set) -> list[Route]:
 def _cell_key(lon: float, lat: float) -> tuple[int, int]:
     """Grid cell (1e-6°, longitude wrapped to [0, 360)) of a point, for vertex naming."""
     return int(math.floor((lon % 360.0) * 1e6)), int(math.floor(lat * 1e6))
-
-
-def _unique_id(base: str, taken) -> str:
-    """Like :func:`mapapp.routes.route.unique_id`, but the suffixed id stays within the 60
-    characters :class:`~mapapp.routes.route.Route` keeps (a longer one would be cut back to a
-    duplicate)."""
-    slug = slugify(base)
-    n = 1
-    rid = slug
-    while rid in taken:
-        n += 1
-        suffix = f"-{n}"
-        rid = slug[: 60 - len(suffix)].rstrip("-") + suffix
-    return rid
 
 
 def _name_vertices(raws: list[_Raw], points: list[tuple[float, float, str]]) -> None:
@@ -688,11 +794,47 @@ def _parse_gpkg(data: bytes) -> list[_Raw]:
     return _read_with_gdal(data, "upload.gpkg", "GeoPackage")
 
 
-def _read_with_gdal(data: bytes, fname: str, label: str) -> list[_Raw]:
-    import pyogrio
-    import pyogrio.errors
-    import shapely.errors
+def _parse_shapefile_zip(data: bytes) -> list[_Raw]:
+    """A zipped shapefile: every ``.shp`` in the archive with its ``.shx``, ``.dbf`` and
+    ``.prj`` (without a ``.prj`` the coordinates are taken as longitude/latitude degrees)."""
+    members = safety.read_zip_members(
+        data, lambda n: Path(n).suffix.lower() in _SHAPEFILE_PARTS, "zip", MAX_BYTES,
+        what="shapefile part")
+    parts: dict[str, bytes] = {}
+    for name, blob in members.items():
+        base = Path(name).name
+        if base and not base.startswith(".") and base.lower() not in {k.lower() for k in parts}:
+            parts[base] = blob
+    shps = [n for n in parts if n.lower().endswith(".shp")]
+    if not shps:
+        raise RouteFileError("the zip archive holds no .shp file; zip a shapefile's .shp, .shx, "
+                             ".dbf and .prj files together")
+    lower = {n.lower() for n in parts}
+    for shp in shps:
+        stem = shp[:-4].lower()
+        missing = [ext for ext in (".shx", ".dbf") if stem + ext not in lower]
+        if missing:
+            raise RouteFileError(f"{clean_text(shp)} comes without its {' and '.join(missing)} "
+                                 "file; zip all the parts of the shapefile together")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, blob in parts.items():
+            (Path(tmp) / name).write_bytes(blob)
+        raws: list[_Raw] = []
+        for shp in shps:
+            raws.extend(_read_gdal_path(Path(tmp) / shp, "shapefile"))
+    return raws
 
+
+def _read_with_gdal(data: bytes, fname: str, label: str) -> list[_Raw]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / fname
+        path.write_bytes(data)
+        return _read_gdal_path(path, label)
+
+
+def _read_gdal_path(path: Path, label: str) -> list[_Raw]:
+    """Routes from every layer of a file GDAL reads (KML, GeoPackage, shapefile, FlatGeobuf,
+    GeoJSON text sequences)."""
     _GDAL_ERRORS = (
         shapely.errors.GEOSException,  # e.g. a LineString of one point
         pyogrio.errors.DataSourceError,
@@ -704,56 +846,53 @@ def _read_with_gdal(data: bytes, fname: str, label: str) -> list[_Raw]:
         OSError,
         ValueError,
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / fname
-        path.write_bytes(data)
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+    except _GDAL_ERRORS as exc:
+        raise RouteFileError(
+            f"cannot read the {label} file: {_gdal_message(exc, str(path))}"
+        ) from None
+    raws: list[_Raw] = []
+    points: list[tuple[float, float, str]] = []
+    found: set[str] = set()
+    for layer in layers:
         try:
-            layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+            with warnings.catch_warnings():  # NaN coordinates: refused below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
+            if len(df) > safety.MAX_FEATURES_PER_FILE:
+                raise RouteFileError(
+                    f"layer {short_repr(clean_text(layer))} has {len(df):,} features; the "
+                    f"limit is {safety.MAX_FEATURES_PER_FILE:,}"
+                )
+            if df.crs is not None and not df.crs.equals("EPSG:4326"):
+                df = df.to_crs("EPSG:4326")
         except _GDAL_ERRORS as exc:
             raise RouteFileError(
-                f"cannot read the {label} file: {_gdal_message(exc, str(path))}"
+                f"cannot read layer {short_repr(clean_text(layer))} of the {label} file: "
+                f"{_gdal_message(exc, str(path))}"
             ) from None
-        raws: list[_Raw] = []
-        points: list[tuple[float, float, str]] = []
-        found: set[str] = set()
-        for layer in layers:
-            try:
-                with warnings.catch_warnings():  # NaN coordinates: refused below
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    df = pyogrio.read_dataframe(path, layer=layer, force_2d=True)
-                if len(df) > safety.MAX_FEATURES_PER_FILE:
-                    raise RouteFileError(
-                        f"layer {short_repr(clean_text(layer))} has {len(df):,} features; the "
-                        f"limit is {safety.MAX_FEATURES_PER_FILE:,}"
-                    )
-                if df.crs is not None and not df.crs.equals("EPSG:4326"):
-                    df = df.to_crs("EPSG:4326")
-            except _GDAL_ERRORS as exc:
-                raise RouteFileError(
-                    f"cannot read layer {short_repr(clean_text(layer))} of the {label} file: "
-                    f"{_gdal_message(exc, str(path))}"
-                ) from None
-            name_col = next((c for c in df.columns if c.lower() == "name"), None)
-            for i in range(len(df)):
-                geom = df.geometry.iloc[i]
-                if geom is None or geom.is_empty:
-                    continue
-                name = df[name_col].iloc[i] if name_col else ""
-                if name is None or (isinstance(name, float) and np.isnan(name)):
-                    name = ""
-                name = str(name)
-                parts = []
-                pins = []
-                for sub in _explode(geom):
-                    found.add(sub.geom_type)
-                    if sub.geom_type == "LineString":
-                        parts.append([(x, y, "") for x, y in sub.coords])
-                    elif sub.geom_type == "Point" and name:
-                        pins.append((sub.x, sub.y, name))
-                if parts:  # a point inside a line's MultiGeometry does not name a vertex
-                    raws.extend(_lines_to_raws(name, parts))
-                else:
-                    points.extend(pins)
+        name_col = next((c for c in df.columns if c.lower() == "name"), None)
+        for i in range(len(df)):
+            geom = df.geometry.iloc[i]
+            if geom is None or geom.is_empty:
+                continue
+            name = df[name_col].iloc[i] if name_col else ""
+            if name is None or (isinstance(name, float) and np.isnan(name)):
+                name = ""
+            name = str(name)
+            parts = []
+            pins = []
+            for sub in _explode(geom):
+                found.add(sub.geom_type)
+                if sub.geom_type == "LineString":
+                    parts.append([(x, y, "") for x, y in sub.coords])
+                elif sub.geom_type == "Point" and name:
+                    pins.append((sub.x, sub.y, name))
+            if parts:  # a point inside a line's MultiGeometry does not name a vertex
+                raws.extend(_lines_to_raws(name, parts))
+            else:
+                points.extend(pins)
     if not raws:
         raise RouteFileError(_no_lines_message(found))
     _name_vertices(raws, points)

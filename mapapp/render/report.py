@@ -34,10 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pyproj import Transformer
 
 from mapapp.core.errors import DatasetError, InputError
-from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify
+from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify, from_strait, to_strait
 
 __all__ = ["FORMATS", "MAX_DPI", "ReportLayout", "build_figure", "parse_bbox", "render_report"]
 
@@ -47,8 +46,6 @@ FORMATS = ("png", "pdf", "svg")
 MAX_DPI = 600
 MIN_DPI = 30
 
-_TO_XY = Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
-_TO_LL = Transformer.from_crs(STRAIT_CRS, "EPSG:4326", always_xy=True)
 
 _PROJ_LABEL = (
     f"Lambert azimuthal equal-area centred {STRAIT_CENTER[1]:.2f}°N "
@@ -155,12 +152,12 @@ def _check_options(fmt, dpi, size_in):
 
 # --------------------------------------------------------------------------- geometry
 def _project(lons, lats):
-    x, y = _TO_XY.transform(np.asarray(lons, "float64"), np.asarray(lats, "float64"))
+    x, y = to_strait(np.asarray(lons, "float64"), np.asarray(lats, "float64"))
     return np.asarray(x), np.asarray(y)
 
 
 def _unproject(x, y):
-    lon, lat = _TO_LL.transform(np.asarray(x, "float64"), np.asarray(y, "float64"))
+    lon, lat = from_strait(np.asarray(x, "float64"), np.asarray(y, "float64"))
     return np.asarray(lon), np.asarray(lat)
 
 
@@ -678,7 +675,7 @@ def _metrics_rows(routes):
         m = route_metrics(r)
         row = [short_label(r.name, 34), r.mode]
         for key, _ in cols:
-            val = m.get(key)
+            val = getattr(m, key)
             row.append("–" if val is None else f"{float(val):.1f}")
         rows.append(row)
     return ["Route", "Mode", *[c[1] for c in cols]], rows
@@ -941,7 +938,7 @@ def render_report(
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
-        from mapapp.io.export import atomic_write
+        from mapapp.core.files import atomic_write
 
         atomic_write(Path(out), data)
     return (data, lay) if return_layout else data

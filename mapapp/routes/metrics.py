@@ -19,7 +19,7 @@ Examples
 >>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("d", "Dezhnev-Wales", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
 >>> m = route_metrics(r)
->>> round(m["length_km"], 1), [f["name"] for f in m["landfalls"]]
+>>> round(m.length_km, 1), [f.name for f in m.landfalls]
 (89.6, ['Chukotka mainland', 'Seward Peninsula mainland'])
 >>> round(strait_min_width_m() / 1000, 2), round(diomede_gap_m() / 1000, 2)
 (81.75, 3.61)
@@ -27,21 +27,23 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from mapapp.core.errors import InputError
-from mapapp.core.geodesy import STRAIT_CRS, center_lons, densify, distance
+from mapapp.core.geodesy import STRAIT_CRS, center_lons, densify, distance, to_strait
 from mapapp.data.coastline import LANDMASS_POINTS, closest_shore_points, load_land
 from mapapp.routes.route import Route
 
 __all__ = [
     "DENSIFY_STEP_M",
+    "Landfall",
+    "RouteMetrics",
     "MIN_SEGMENT_M",
     "TOUCH_M",
     "claims_vs_computed",
@@ -64,7 +66,51 @@ MIN_SEGMENT_M = 200.0
 NAME_SNAP_M = 1000.0
 
 _MAINLANDS = {"Chukotka mainland", "Seward Peninsula mainland"}
-_TO_STRAIT = pyproj.Transformer.from_crs("EPSG:4326", STRAIT_CRS, always_xy=True)
+
+
+@dataclass(frozen=True)
+class Landfall:
+    """A land polygon a route touches, in route order.
+
+    ``name`` is a known place (:data:`mapapp.data.coastline.LANDMASS_POINTS`) or
+    ``"unnamed land"``; ``kind`` is ``"mainland"``, ``"island"`` or ``"land"``; ``from_km`` and
+    ``to_km`` are chainages along the route, kilometres (3 decimals).
+    """
+
+    name: str
+    kind: str
+    from_km: float
+    to_km: float
+
+
+@dataclass(frozen=True)
+class RouteMetrics:
+    """Lengths, under-water share and landfalls of a route (every length in kilometres).
+
+    ``length_km`` is the total geodesic length and ``legs_km`` one length per leg between
+    waypoints; ``straight_km`` is first to last waypoint and ``sinuosity`` = length / straight
+    (``None`` for a closed route); ``subsea_km`` + ``land_km`` = ``length_km``;
+    ``subsea_share`` is 0..1; ``water_segments_km`` are the contiguous runs under water of at
+    least :data:`MIN_SEGMENT_M`, in order, the longest being ``longest_subsea_km``;
+    ``land_source`` names the coastline and ``step_m`` the densification step (metres).
+    """
+
+    id: str
+    name: str
+    origin: str
+    mode: str
+    length_km: float
+    legs_km: tuple[float, ...]
+    straight_km: float
+    sinuosity: float | None
+    subsea_km: float
+    land_km: float
+    subsea_share: float
+    water_segments_km: tuple[float, ...]
+    longest_subsea_km: float
+    landfalls: tuple[Landfall, ...]
+    land_source: str
+    step_m: float
 
 
 class _Land:
@@ -81,7 +127,7 @@ class _Land:
         self.tree = shapely.STRtree(self.polys)
         self.names: dict[int, str] = {}
         for name, (lon, lat) in LANDMASS_POINTS.items():
-            p = shapely.Point(*_TO_STRAIT.transform(lon, lat))
+            p = shapely.Point(*to_strait(lon, lat))
             idx, dist = self.tree.query_nearest(p, max_distance=NAME_SNAP_M, return_distance=True)
             if len(idx):
                 self.names.setdefault(int(idx[np.argmin(dist)]), name)
@@ -122,7 +168,7 @@ def _runs(mask: np.ndarray):
 
 def route_metrics(
     route: Route, land=None, step_m: float = DENSIFY_STEP_M, touch_m: float = TOUCH_M
-) -> dict:
+) -> RouteMetrics:
     """Lengths, under-water share and landfalls of a route.
 
     Parameters
@@ -138,15 +184,8 @@ def route_metrics(
 
     Returns
     -------
-    dict
-        ``id``, ``name``, ``origin``, ``mode``; ``length_km`` (total geodesic length),
-        ``legs_km`` (list, one per leg between waypoints), ``straight_km`` (first to last
-        waypoint), ``sinuosity`` (length / straight, ``None`` for a closed route),
-        ``subsea_km`` and ``land_km`` (they add up to ``length_km``), ``subsea_share``
-        (0..1), ``water_segments_km`` (contiguous runs under water of at least
-        :data:`MIN_SEGMENT_M`, in order), ``longest_subsea_km``, ``landfalls`` (list of
-        ``{"name", "kind", "from_km", "to_km"}``: island / mainland / land, chainage in km),
-        ``land_source`` and ``step_m``. All lengths in kilometres.
+    RouteMetrics
+        Every length in kilometres.
     """
     lm = _land(land)
     lons, lats = route.lons, route.lats
@@ -159,7 +198,7 @@ def route_metrics(
     # to well under a millimetre at 50 m)
     mid_lon = center_lons(0.5 * (d.lons[:-1] + d.lons[1:]))
     mid_lat = 0.5 * (d.lats[:-1] + d.lats[1:])
-    mx, my = _TO_STRAIT.transform(mid_lon, mid_lat)
+    mx, my = to_strait(mid_lon, mid_lat)
     on_land = np.zeros(len(piece), bool)
     if len(piece):
         hit = lm.tree.query(shapely.points(mx, my), predicate="within")
@@ -172,7 +211,7 @@ def route_metrics(
         float(piece[a:b].sum()) for a, b in _runs(~on_land) if piece[a:b].sum() >= MIN_SEGMENT_M
     ]
     # landfalls: polygons touched by the densified points, in order
-    px, py = _TO_STRAIT.transform(center_lons(d.lons), d.lats)
+    px, py = to_strait(center_lons(d.lons), d.lats)
     pairs = lm.tree.query(shapely.points(px, py), predicate="dwithin", distance=touch_m)
     poly_at = np.full(len(px), -1)
     order = np.argsort(pairs[0], kind="stable")
@@ -192,28 +231,27 @@ def route_metrics(
         kind = "mainland" if name in _MAINLANDS else "island"
         kind = "land" if name == "unnamed land" else kind
         landfalls.append({"name": name, "kind": kind, "from_km": ch, "to_km": ch, "_poly": p})
-    for f in landfalls:
-        f.pop("_poly")
-        f["from_km"] = round(f["from_km"], 3)
-        f["to_km"] = round(f["to_km"], 3)
-    return {
-        "id": route.id,
-        "name": route.name,
-        "origin": route.origin,
-        "mode": route.mode,
-        "length_km": total / 1000.0,
-        "legs_km": [float(x) / 1000.0 for x in legs],
-        "straight_km": straight / 1000.0,
-        "sinuosity": total / straight if straight > 0 else None,
-        "subsea_km": (total - land_m) / 1000.0,
-        "land_km": land_m / 1000.0,
-        "subsea_share": (total - land_m) / total if total > 0 else 0.0,
-        "water_segments_km": [x / 1000.0 for x in water_runs],
-        "longest_subsea_km": max(water_runs, default=0.0) / 1000.0,
-        "landfalls": landfalls,
-        "land_source": lm.label,
-        "step_m": float(step_m),
-    }
+    return RouteMetrics(
+        id=route.id,
+        name=route.name,
+        origin=route.origin,
+        mode=route.mode,
+        length_km=total / 1000.0,
+        legs_km=tuple(float(x) / 1000.0 for x in legs),
+        straight_km=straight / 1000.0,
+        sinuosity=total / straight if straight > 0 else None,
+        subsea_km=(total - land_m) / 1000.0,
+        land_km=land_m / 1000.0,
+        subsea_share=(total - land_m) / total if total > 0 else 0.0,
+        water_segments_km=tuple(x / 1000.0 for x in water_runs),
+        longest_subsea_km=max(water_runs, default=0.0) / 1000.0,
+        landfalls=tuple(
+            Landfall(f["name"], f["kind"], round(f["from_km"], 3), round(f["to_km"], 3))
+            for f in landfalls
+        ),
+        land_source=lm.label,
+        step_m=float(step_m),
+    )
 
 
 # --- sanity facts ------------------------------------------------------------------------
@@ -301,13 +339,13 @@ def _compare(claimed, computed: float, what: str, shore_note: str) -> tuple[floa
     )
 
 
-def claims_vs_computed(route: Route, metrics: dict | None = None) -> list[dict]:
+def claims_vs_computed(route: Route, metrics: RouteMetrics | None = None) -> list[dict]:
     """Each published claim of a route next to what is computed from its geometry.
 
     Parameters
     ----------
     route : Route
-    metrics : dict, optional
+    metrics : RouteMetrics, optional
         :func:`route_metrics` of the route (computed if omitted).
 
     Returns
@@ -327,7 +365,7 @@ def claims_vs_computed(route: Route, metrics: dict | None = None) -> list[dict]:
         label = _LABELS.get(key, key.replace("_", " "))
         base = {"claim": key, "label": label, "claimed_value": value, "text": c.get("text", "")}
         if key == "segments_km" and isinstance(value, (list, tuple)):
-            segs = m["water_segments_km"]
+            segs = m.water_segments_km
             for i, v in enumerate(value):
                 row = dict(base, label=f"{label} {i + 1}", claimed_value=v)
                 row["claimed"] = "not given" if v is None else _fmt(v, unit)
@@ -356,10 +394,10 @@ def claims_vs_computed(route: Route, metrics: dict | None = None) -> list[dict]:
         row = dict(base, claimed=_fmt(value, unit, bound))
         computed = None
         if key == "length_km":
-            computed = m["length_km"]
+            computed = m.length_km
             diff, why = _compare(value, computed, "length", shore)
         elif key == "subsea_length_km":
-            computed = m["subsea_km"]
+            computed = m.subsea_km
             diff, why = _compare(value, computed, "undersea length", shore)
         elif key == "strait_min_width_km":
             computed = strait_min_width_m() / 1000.0
@@ -405,20 +443,20 @@ def comparison_table(routes, land=None) -> pd.DataFrame:
         )
         records.append(
             {
-                "id": m["id"],
-                "name": m["name"],
-                "origin": m["origin"],
-                "mode": m["mode"],
-                "length_km": m["length_km"],
-                "straight_km": m["straight_km"],
-                "sinuosity": m["sinuosity"] if m["sinuosity"] is not None else np.nan,
-                "subsea_km": m["subsea_km"],
-                "land_km": m["land_km"],
-                "subsea_pct": 100.0 * m["subsea_share"],
-                "longest_subsea_km": m["longest_subsea_km"],
-                "n_legs": len(m["legs_km"]),
-                "legs_km": " / ".join(f"{x:.1f}" for x in m["legs_km"]),
-                "landfalls": " → ".join(f["name"] for f in m["landfalls"]),
+                "id": m.id,
+                "name": m.name,
+                "origin": m.origin,
+                "mode": m.mode,
+                "length_km": m.length_km,
+                "straight_km": m.straight_km,
+                "sinuosity": m.sinuosity if m.sinuosity is not None else np.nan,
+                "subsea_km": m.subsea_km,
+                "land_km": m.land_km,
+                "subsea_pct": 100.0 * m.subsea_share,
+                "longest_subsea_km": m.longest_subsea_km,
+                "n_legs": len(m.legs_km),
+                "legs_km": " / ".join(f"{x:.1f}" for x in m.legs_km),
+                "landfalls": " → ".join(f.name for f in m.landfalls),
                 "claimed_length": f"{claim['claimed']} ({claim['label']})" if claim else "",
                 "length_vs_claim_km": claim["difference"] if claim else np.nan,
             }

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
@@ -211,6 +212,11 @@ class Route:
         d.update(changes)
         return Route.from_dict(d)
 
+    def fingerprint(self) -> str:
+        """The route as canonical JSON text: equal for equal routes, the key of every cache of
+        results computed from it."""
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+
     def to_dict(self) -> dict:
         """Plain-JSON representation (round-trips through :meth:`from_dict`)."""
         d = asdict(self)
@@ -295,21 +301,26 @@ def _drop_repeats(waypoints: list[Waypoint]) -> list[Waypoint]:
 
 
 def unique_id(base: str, existing) -> str:
-    """``slugify(base)``, suffixed ``-2``, ``-3`` … until it is not in ``existing``.
+    """The one id rule: ``slugify(base)``, suffixed ``-2``, ``-3`` … until it is not in
+    ``existing``; a suffixed id is cut so that it stays within the 60 characters a
+    :class:`Route` id keeps (a longer one would be cut back into a duplicate).
 
     Examples
     --------
     >>> unique_id("My route", {"my-route"})
     'my-route-2'
+    >>> rid = unique_id("x" * 70, {"x" * 60})
+    >>> rid[-2:], len(rid)
+    ('-2', 60)
     """
     taken = set(existing)
     slug = slugify(base)
-    if slug not in taken:
-        return slug
-    n = 2
-    while f"{slug}-{n}" in taken:
+    rid, n = slug, 1
+    while rid in taken:
         n += 1
-    return f"{slug}-{n}"
+        suffix = f"-{n}"
+        rid = slug[: 60 - len(suffix)].rstrip("-") + suffix
+    return rid
 
 
 def _cell(value):

@@ -14,6 +14,14 @@ import streamlit as st
 from mapapp.core import paths
 from mapapp.data import bathymetry, coastline, context, datasets
 from mapapp.render import isobaths, overlay
+from mapapp.routes.route import Route
+
+
+def route_cached(max_entries: int):
+    """``st.cache_data`` for functions of routes: a Route is keyed by its
+    :meth:`~mapapp.routes.route.Route.fingerprint` (no JSON round trips at the call sites)."""
+    return st.cache_data(show_spinner=False, max_entries=max_entries,
+                         hash_funcs={Route: Route.fingerprint})
 
 
 def _mtime(path: str) -> float:

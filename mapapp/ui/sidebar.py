@@ -12,6 +12,7 @@ from mapapp.render.mapview import BASEMAPS
 from mapapp.render.overlay import COLORMAPS
 
 from . import cache
+from .state import Widget, session
 
 ISOBATH_CHOICES = (0, 5, 10, 20, 50)
 
@@ -40,20 +41,22 @@ def dataset_picker() -> dict:
         _broken_captions(entries)
         st.stop()
     names = [e["name"] for e in usable]
-    current = st.session_state.get("dataset")
+    if Widget.DATASET not in st.session_state and session.link_dataset:
+        st.session_state[Widget.DATASET] = session.link_dataset  # a shared link's choice
+    current = st.session_state.get(Widget.DATASET)
     if current not in names:  # unknown or removed: fall back to the embedded default
         if current:
             st.sidebar.warning(f"Dataset {current!r} is not available; using {names[0]}.")
-        st.session_state["dataset"] = names[0]
+        st.session_state[Widget.DATASET] = names[0]
     st.sidebar.selectbox(
         "Bathymetry dataset",
         names,
-        key="dataset",
+        key=Widget.DATASET,
         format_func=lambda n: next(e["label"] for e in usable if e["name"] == n),
         help="Any GeoTIFF/NetCDF grid dropped into geodata/bathymetry/ appears here.",
     )
     _broken_captions(entries)
-    return next(e for e in usable if e["name"] == st.session_state["dataset"])
+    return next(e for e in usable if e["name"] == st.session_state[Widget.DATASET])
 
 
 def _broken_captions(entries: list[dict]) -> None:
