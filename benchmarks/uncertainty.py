@@ -7,10 +7,10 @@ Not a test: it prints a markdown report and, last, one JSON line. From the repos
 
 What it measures (route ``dmitriev-2025`` on the embedded ETOPO5 grid, the economics model):
 
-* **scenarios per second** of the Monte Carlo, N = 10⁶ (quick 2·10⁵) in chunks of 5,000:
+* **scenarios per second** of the Monte Carlo, N = 10⁶ (quick 2·10⁵) in chunks of ``DEFAULT_CHUNK`` (50,000):
   in-process, and on a LocalCluster of 1 and 2 single-threaded worker processes (cluster
   start-up timed apart); parallel efficiency = rate(2 workers) / (2 × rate(1 worker));
-* the **per-task cost** (one chunk of 5,000 scenarios in-process) and **Dask's per-task
+* the **per-task cost** (one chunk in-process) and **Dask's per-task
   overhead** (1,000 no-op tasks through the same 2-worker cluster, wall time per task);
 * **memory per worker**: each worker process's RSS after the sweep (``psutil`` on the
   worker), and the driver's peak RSS;
@@ -43,11 +43,23 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CHUNK = 5_000
+from mapapp.uncertainty.cluster import DEFAULT_CHUNK as CHUNK  # noqa: E402
 
 
 def _noop(i):
     return i
+
+
+def _time_chunk(fn, inputs, ctx, seed, n, repeat=3) -> float:
+    """Best-of-``repeat`` seconds of one sweep chunk, in whatever process runs this."""
+    from mapapp.uncertainty.sweep import sweep_chunk
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        sweep_chunk(fn, inputs, [ctx], seed, n)
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def _rss_mb() -> float:
@@ -111,6 +123,13 @@ def measure(quick: bool = False) -> dict:
             out[f"dask_{w}w_s"] = time.perf_counter() - t
             rss = r.client.run(_rss_mb)
             out[f"worker_rss_{w}w_mb"] = sorted(rss.values())
+            if w == 1:  # the same chunk timed on the worker and here, alternately
+                on_w, here = [], []
+                for _ in range(3):
+                    on_w += list(r.client.run(_time_chunk, model.fn, model.inputs, ctx,
+                                              seeds[0], CHUNK).values())
+                    here.append(_time_chunk(model.fn, model.inputs, ctx, seeds[0], CHUNK))
+                out["chunk_on_worker_s"], out["chunk_in_driver_s"] = min(on_w), min(here)
             if w == 2:
                 r.client.gather(r.client.map(_noop, range(100), pure=False))  # warm
                 t = time.perf_counter()
@@ -171,6 +190,10 @@ def report(m: dict) -> str:
         f"Per-task cost (one chunk of {m['chunk']:,} scenarios, in-process, median of 5): "
         f"{1000 * m['task_s']:.1f} ms; Dask per-task overhead (1,000 no-op tasks on 2 workers, "
         f"wall per task): {1000 * m['overhead_task_s']:.2f} ms.",
+        "",
+        f"The same chunk timed on a worker (`client.run`) and in this process, alternately, "
+        f"best of 9: {1000 * m['chunk_on_worker_s']:.0f} ms on the worker, "
+        f"{1000 * m['chunk_in_driver_s']:.0f} ms here.",
         "",
         "Memory: worker RSS after the sweep "
         + ", ".join(f"{v:.0f}" for v in m["worker_rss_2w_mb"])

@@ -1,8 +1,9 @@
 """Where uncertainty work runs: in-process, a local Dask cluster, or an existing one.
 
 Work is a list of *chunks*: calls ``fn(*args)`` of a top-level (importable) function, each
-handling thousands of scenarios so that a task's cost dwarfs Dask's per-task overhead
-(≈ 1 ms) while its arrays stay small (a chunk of 5,000 scenarios × 20 inputs is 0.8 MB).
+handling thousands of scenarios so that a task's cost dwarfs Dask's per-task overhead (1 ms
+on an idle machine, 13 ms measured on this busy 2-core one: benchmarks/uncertainty.py) while
+its arrays stay small (50,000 scenarios × 15 inputs is 6 MB, ≈ 15 MB with temporaries).
 A :class:`Runner` runs them and returns their results **in chunk order**, whatever the
 order they finish in, so a result never depends on the number of workers.
 
@@ -67,8 +68,9 @@ __all__ = [
 
 #: Environment variable naming an existing Dask scheduler (same as ``--scheduler``).
 SCHEDULER_ENV = "MAPAPP_DASK_SCHEDULER"
-#: Scenarios per chunk by default (Monte Carlo); see benchmarks/uncertainty.py.
-DEFAULT_CHUNK = 5_000
+#: Scenarios per chunk by default (Monte Carlo): ≈ 0.1–0.3 s of work per task against Dask's
+#: per-task overhead of 1–13 ms, and ≈ 15 MB of arrays; see benchmarks/uncertainty.py.
+DEFAULT_CHUNK = 50_000
 #: Retries of a failed or lost chunk before the run fails.
 DEFAULT_RETRIES = 3
 #: Seconds allowed to reach a scheduler.
