@@ -162,7 +162,7 @@ def test_claim_probabilities_match_the_distribution():
         se = math.sqrt(want * (1 - want) / n)
         assert abs(got[key].probability - want) < 4 * se
         assert got[key].std_error == pytest.approx(se, rel=0.05)
-    assert got["big"].words == "unlikely"
+    assert got["cost_busd"].words == "about as likely as not"  # p ≈ 0.5
 
 
 def test_tornado_ranks_by_cost_swing_by_hand():

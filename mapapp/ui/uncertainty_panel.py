@@ -79,12 +79,12 @@ def _key(*parts) -> str:
 
 
 def _runner(choice: str):
-    from mapapp.uncertainty.cluster import SCHEDULER_ENV, InProcessRunner, open_runner
+    from mapapp.uncertainty.cluster import SCHEDULER_ENV, DaskRunner, InProcessRunner
 
     if choice == "env":
-        return open_runner(os.environ.get(SCHEDULER_ENV))
+        return DaskRunner(os.environ.get(SCHEDULER_ENV))
     if choice == "local":
-        return open_runner(None)
+        return DaskRunner(None)
     return InProcessRunner()
 
 
