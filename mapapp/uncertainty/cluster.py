@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -241,11 +242,12 @@ class DaskRunner(Runner):
             if n < 1:
                 raise InputError(f"the number of workers must be at least 1, got {n}")
             try:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True,
-                    dashboard_address=":0", silence_logs=quiet, memory_limit=memory_limit,
-                    scheduler_port=0, host="127.0.0.1",
-                )
+                with _fast_malloc():
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=n, threads_per_worker=1, processes=True,
+                        dashboard_address=":0", silence_logs=quiet,
+                        memory_limit=memory_limit, scheduler_port=0, host="127.0.0.1",
+                    )
                 self.client = distributed.Client(self._cluster, set_as_default=False)
             except (OSError, TimeoutError, RuntimeError) as exc:
                 self.close()
@@ -322,6 +324,30 @@ class DaskRunner(Runner):
             except Exception:
                 pass
             time.sleep(0)  # let the event loop settle
+
+
+@contextlib.contextmanager
+def _fast_malloc():
+    """Start local workers without Dask's ``MALLOC_TRIM_THRESHOLD_=65536``.
+
+    Dask sets that variable in every worker to hand freed memory back to the system sooner;
+    it also turns off glibc's adaptive mmap threshold, so every array above 128 kB is mapped
+    and unmapped afresh. The sweep's chunks are made of such arrays (50,000 float64 = 400 kB):
+    with the variable a chunk took 3× as long on a worker as in the driver
+    (benchmarks/uncertainty.py). Workers of an existing cluster keep their own settings.
+    """
+    import dask
+
+    key = "MALLOC_TRIM_THRESHOLD_"
+    inherited = os.environ.get(key)
+    if inherited == "65536":  # left in this process's environment by an earlier cluster
+        del os.environ[key]
+    try:
+        with dask.config.set({f"distributed.nanny.pre-spawn-environ.{key}": None}):
+            yield
+    finally:
+        if inherited is not None:
+            os.environ[key] = inherited
 
 
 def _reason(exc: BaseException) -> str:
