@@ -214,7 +214,7 @@ def report(m: dict) -> str:
         f"{e['overhead_s']:.2f} s (counted serially: one scheduler); geometry "
         f"{m['context_s']:.1f} s; gathering {e['bytes_gathered'] / 1e6:.0f} MB of outputs and "
         f"the percentiles ≈ {m['reduce_s'] / 3:.2f} s → **≈ {e['total_s']:.1f} s**. With "
-        f"only 200 tasks, 100 workers get 2 each: the sweep is dominated by the per-route "
+        f"only {e['tasks']} tasks, most of 100 workers idle: the sweep is dominated by the per-route "
         f"geometry and the start-up, not by the Monte Carlo; 10⁶ scenarios take "
         f"{m['n'] and 1e6 / m['inprocess_rate']:.1f} s in one process already. A cluster "
         f"pays off for many routes × many samples, or for ensembles (≈ "
