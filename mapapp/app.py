@@ -19,10 +19,10 @@ import streamlit as st  # noqa: E402
 
 from mapapp.core import safety
 from mapapp.core.errors import MapAppError  # noqa: E402
-from mapapp.render import mapview  # noqa: E402
 from mapapp.ui import (  # noqa: E402
     data_panel,
     export_panel,
+    link_panel,
     mappanel,
     optimise_panel,
     routes_panel,
@@ -35,8 +35,20 @@ from mapapp.ui.state import session  # noqa: E402
 
 INTRO = (
     "In October 2025 Kirill Dmitriev proposed a 70-mile (≈113 km) Russia–Alaska rail tunnel under "
-    "the Bering Strait, to be bored by the Boring Company for under $8 bn in under 8 years. "
+    "the Bering Strait, to be bored by the Boring Company for under US$8 bn (2025 prices) in "
+    "under 8 years. "
     "This tool lets you check such claims against real bathymetry and coastlines."
+)
+
+
+ABOUT = (
+    "**Bering Strait tunnel route explorer** — checks proposed Russia–Alaska tunnel alignments "
+    "against real bathymetry and coastlines.\n\n"
+    "Data: ETOPO5 5′ relief (NOAA NGDC 1988, Data Announcement 88-MGG-02; public domain) · "
+    "GSHHG 2.3.6 full-resolution coastline (Wessel & Smith 1996, JGR 101(B4) 8741–8743; "
+    "LGPL-3.0) · OpenStreetMap land polygons (© OpenStreetMap contributors, ODbL 1.0) · places, "
+    "boundaries, proposals and every cost figure with their sources in the repository's "
+    "`geodata/` folder (each value carries its source, or says it is an assumption)."
 )
 
 
@@ -51,7 +63,8 @@ def resolution_note(info: dict) -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide")
+    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide",
+                       menu_items={"About": ABOUT})
     st.title("Bering Strait tunnel route explorer")
     st.caption(INTRO)
     try:
@@ -66,9 +79,9 @@ def main() -> None:
         st.info(resolution_note(info), icon="ℹ️")
         routes = routes_panel.shown_routes()
         sel = routes_panel.selected(routes)
-        layer = mapview.routes_layer(routes, selected=sel.id if sel else None,
-                                     labels=routes_panel.route_labels(routes))
-        out = mappanel.show_map(settings, info, [layer, *uncertainty_panel.map_layers()],
+        out = mappanel.show_map(settings, routes, selected=sel.id if sel else None,
+                                labels=routes_panel.route_labels(routes),
+                                extra_layers=uncertainty_panel.map_layers(),
                                 view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
@@ -77,9 +90,9 @@ def main() -> None:
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, optimise, uncertainty, exports = st.tabs(
+        compare, tunnel, edit, optimise, uncertainty, exports, whole = st.tabs(
             ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Uncertainty",
-             "Export"]
+             "Export", "Whole link"]
         )
         with compare:
             routes_panel.comparison(routes, sel)
@@ -97,7 +110,10 @@ def main() -> None:
         with uncertainty:
             uncertainty_panel.panel(routes, sel, settings.dataset_path)
         with exports:
-            export_panel.panel(routes, settings.dataset_path, results)
+            export_panel.panel(routes, settings, results, selected=sel.id if sel else None,
+                               labels=routes_panel.route_labels(routes))
+        with whole:
+            link_panel.panel(sel)
         routes_panel.update_link(routes, settings.dataset_name)
     except MapAppError as exc:
         st.error(safety.md_escape(str(exc)))

@@ -109,3 +109,34 @@ def test_bad_mode_and_tiny_class_are_refused():
         m.input_table("ferry")
     with pytest.raises(MapAppError, match="need two"):
         m.unit_cost_fit("rail_tunnel", exclude=("channel", "seikan", "gotthard"))
+
+
+def test_whole_programme_vectorised_equals_each_sample():
+    g = m.ProgrammeGeometry(96.0, 3, (44_000.0, 8_400.0, 43_800.0),
+                            ("portal", "island", "island", "portal"), (None, 76.0, 78.0, None))
+    rng = np.random.default_rng(1)
+    n = 50
+    samples = {"procurement_years": rng.uniform(1.08, 2.0, n),
+               "portal_site_years": rng.uniform(0.5, 1.0, n),
+               "shaft_sink_m_per_day": rng.uniform(1.0, 3.0, n),
+               "launch_years": rng.uniform(0.25, 0.5, n),
+               "season_factor": rng.uniform(1.2, 2.4, n),
+               "tbm_rate_m_per_day": rng.uniform(5.9, 25.6, n),
+               "fitout_years": rng.uniform(2.6, 6.2, n)}
+    out = m.whole_programme_years(g, **samples)
+    assert out.shape == (n,)
+    for k in range(n):
+        s = {key: v[k] for key, v in samples.items()}
+        island = [(d / s["shaft_sink_m_per_day"] / 365.25 + s["launch_years"])
+                  * s["season_factor"] for d in (76.0, 78.0)]
+        site = [s["portal_site_years"], *island, s["portal_site_years"]]
+        v = s["tbm_rate_m_per_day"] * 365.25
+        done = []
+        for j, length in enumerate(g.sections_m):
+            a = max(s["procurement_years"], site[j])
+            b = max(s["procurement_years"], site[j + 1])
+            alone = min(a, b) + length / v
+            done.append(alone if alone <= max(a, b) else (a + b) / 2 + length / (2 * v))
+        assert out[k] == pytest.approx(max(done) + s["fitout_years"])
+    cost = m.programme_cost_busd(g, np.array([100.0, 200.0]), 1.5)
+    assert cost.tolist() == pytest.approx([96 * 3 * 100 * 1.5 / 1000, 96 * 3 * 200 * 1.5 / 1000])

@@ -43,7 +43,13 @@ def test_claim_figures_as_published():
     assert claim_value(get_preset("razbegin-2025"), "segments_km") == [51, 4.5, 51]
     assert claim_value(get_preset("tkm-world-link-2007"), "length_km") == 103
     assert claim_value(get_preset("ibstrg-1990s"), "segments_km") == [36.4, None, 36.25]
-    assert claim_value(get_preset("direct-shortest"), "length_km") == [82, 86]
+    # the strait's width is not a tunnel-length claim
+    assert claim_value(get_preset("direct-shortest"), "strait_min_width_km") == [82, 86]
+    assert "length_km" not in get_preset("direct-shortest").claims
+    # Razbegin carries his own estimate, not Dmitriev's
+    assert claim_value(get_preset("razbegin-2025"), "cost_busd") == [7, 15]
+    assert claim_value(get_preset("razbegin-2025"), "duration_years") == [7, 15]
+    assert claim_value(get_preset("razbegin-2025"), "corridor_cost_busd") == [35, 40]
     assert get_preset("hypothetical-fairway-rock").claims == {}
     assert "HYPOTHETICAL" in get_preset("hypothetical-fairway-rock").name
     # the stored km value is the quoted statute miles converted (1 mi = 1.609344 km, exact)
@@ -78,7 +84,28 @@ def test_cape_prince_of_wales_coordinates_against_gshhg():
     assert distance(cpw.lon, cpw.lat, lon, lat) < 2.0
 
 
-@pytest.mark.parametrize("pid", ["dmitriev-2025", "razbegin-2025"])
+def test_razbegin_follows_his_published_segments():
+    r = get_preset("razbegin-2025")
+    legs = [x / 1000 for x in r.legs_m()]
+    # 51 km portal -> Big Diomede site, 4.5 km between the island sites, 51 km to the portal
+    # (bent at the Seward Peninsula shore point so as not to cross Lopp Lagoon)
+    assert legs[0] == pytest.approx(51.0, abs=0.01) and legs[1] == pytest.approx(4.5, abs=0.01)
+    assert sum(legs[2:]) == pytest.approx(51.0, abs=0.01)
+    assert 98 <= r.length_m() / 1000 <= 112
+    bd, ld = r.waypoints[1], r.waypoints[2]
+    assert is_land(bd.lon, bd.lat) and is_land(ld.lon, ld.lat)
+    assert is_land(r.waypoints[0].lon, r.waypoints[0].lat)
+    assert is_land(r.waypoints[-1].lon, r.waypoints[-1].lat)
+    # the island sites lie on the line through the Diomedes' closest shore points
+    a, b, gap = closest_shore_points("Big Diomede", "Little Diomede")
+    assert distance(bd.lon, bd.lat, *a) + gap + distance(*b, ld.lon, ld.lat) == pytest.approx(
+        4500, abs=5)
+    slon, slat, _ = nearest_shore_point(r.waypoints[3].lon, r.waypoints[3].lat,
+                                        "Seward Peninsula mainland")
+    assert distance(r.waypoints[3].lon, r.waypoints[3].lat, slon, slat) < 2.0
+
+
+@pytest.mark.parametrize("pid", ["dmitriev-2025"])
 def test_shortest_island_chain_is_the_closest_shore_pairs(pid):
     wps = get_preset(pid).waypoints
     pairs = [
@@ -120,8 +147,9 @@ def test_waypoints_are_landfalls_on_the_gshhg_coast_not_centres(pid, landmasses)
     wps = get_preset(pid).waypoints
     assert len(wps) == len(landmasses)
     for w, land in zip(wps, landmasses, strict=True):
-        if land is None:  # Fairway Rock: absent from GSHHG, published position used
-            assert (w.lon, w.lat) == (-168.7426, 65.6253)
+        if land is None:  # Fairway Rock: absent from GSHHG; the centre of its OSM polygon
+            assert not is_land(w.lon, w.lat) and is_land(w.lon, w.lat, source="osm")
+            assert distance(w.lon, w.lat, -168.7426, 65.6253) < 250  # published position
             continue
         assert _shore_distance_m(w, land) < 2.0, (pid, w)
 

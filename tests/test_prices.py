@@ -11,7 +11,6 @@ import pytest
 from mapapp.core.errors import MapAppError
 from mapapp.economics import prices
 from mapapp.economics.prices import Money, cpi_ratio, fx_rate, to_base
-
 from tests.conftest import REPO
 
 ECON = REPO / "geodata" / "economics"

@@ -22,8 +22,8 @@ def _claimed(c) -> str:
     v = c.claimed
     bound = {"upper": "< ", "lower": "> "}.get(c.bound or "", "")
     if isinstance(v, (list, tuple)):
-        return bound + "–".join(f"{x:g}" for x in v)
-    return f"{bound}{v:g}"
+        return bound + "–".join(f"{x:.4g}" for x in v)
+    return f"{bound}{v:.4g}"
 
 
 def format_scorecard(sc) -> str:
@@ -34,6 +34,8 @@ def format_scorecard(sc) -> str:
     for c in sc.claims:
         unit = c.unit
         lines.append(f"  {c.label}: claimed {_claimed(c)} {unit} — {c.quote}")
+        if c.as_reported:
+            lines.append(f"    as reported: {c.as_reported}")
         lines.append(f"    computed {_rng(c.low, c.high)} {unit}"
                      + (f" (central {c.central:.1f})" if c.central is not None else ""))
         lines.append(f"    verdict: {c.verdict}")
@@ -105,9 +107,10 @@ def format_backtest(rows, base_year: int) -> str:
         mark = "inside" if c.inside else "MISS"
         return f"{fmt.format(c.actual)} in {fmt.format(c.low)}–{fmt.format(c.high)} {mark}"
 
-    head = ("project", f"cost, US$ bn ({base_year} prices)", "duration, years")
-    body = [(r.project, cell(r.cost, "{:.1f}"), cell(r.duration, "{:.1f}")) for r in rows]
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(3)]
+    head = ("project", "cost as reported", f"cost, US$ bn ({base_year} prices)", "duration, years")
+    body = [(r.project, r.cost_as_reported if r.cost else "—", cell(r.cost, "{:.1f}"),
+             cell(r.duration, "{:.1f}")) for r in rows]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
              for row in [head, *body]]
     misses = sum(1 for r in rows for c in (r.cost, r.duration) if c is not None and not c.inside)

@@ -101,6 +101,11 @@ def cmd_render(args: argparse.Namespace) -> int:
             from mapapp.uncertainty.report import sweep_for_scorecards
 
             scorecards = sweep_for_scorecards(scorecards, routes, grid, args.uncertainty)
+    link = None
+    if args.link:  # whole-link inset for the first route (default railheads)
+        from mapapp.link.model import compute_link
+
+        link = compute_link(routes[0])
     data = render_report(
         routes,
         grid,
@@ -115,18 +120,36 @@ def cmd_render(args: argparse.Namespace) -> int:
         places=not args.no_places,
         tunnels=tunnels,
         scorecards=scorecards,
+        link=link,
     )
     return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
 
 
+def _map_settings(args: argparse.Namespace):
+    from mapapp.render.mapview import MapSettings
+
+    vmin, vmax = None, None
+    if args.range:
+        try:
+            vmin, vmax = (float(v) for v in args.range.split(","))
+        except ValueError as exc:
+            raise InputError(f"--range {args.range!r} must be MIN,MAX in metres of elevation, "
+                             "e.g. -60,0") from exc
+    return MapSettings(dataset_path=args.dataset, cmap=args.cmap, vmin=vmin, vmax=vmax,
+                       opacity=args.opacity, hillshade=args.hillshade,
+                       isobath_interval=args.isobaths, basemap=args.basemap,
+                       land_source=args.land, route_legend=not args.no_route_legend)
+
+
 def cmd_html(args: argparse.Namespace) -> int:
-    """Write the interactive map as one standalone HTML file."""
+    """Write the interactive map as one standalone HTML file (the app's map builder)."""
     from mapapp.core.files import atomic_write
     from mapapp.render.assets import standalone_html
     from mapapp.render.mapview import build_map
 
+    settings = _map_settings(args)
     routes = _routes(args.routes)
-    page = standalone_html(build_map(routes, _grid(args.dataset)))
+    page = standalone_html(build_map(settings, routes, _grid(args.dataset)))
     data = page.encode("utf-8")
     atomic_write(args.out, data)
     return _done(args.out, data, "standalone HTML")
@@ -139,6 +162,8 @@ def _common_args(p):
 def register(subparsers) -> None:
     """Add the ``export``, ``render`` and ``html`` commands."""
     from mapapp.io.export import FORMATS
+    from mapapp.render.mapview import BASEMAPS
+    from mapapp.render.overlay import COLORMAPS
     from mapapp.render.report import FORMATS as FIG_FORMATS
     from mapapp.render.report import MAX_DPI
 
@@ -180,6 +205,9 @@ def register(subparsers) -> None:
     p.add_argument("--uncertainty", type=int, metavar="N",
                    help="with --scorecard: P10–P90 bars and claim probabilities from a Monte "
                    "Carlo of N scenarios (seed 0, in-process; docs/uncertainty.md)")
+    p.add_argument("--link", action="store_true",
+                   help="add the whole-link inset: connecting railways from the default "
+                   "railheads to the first route's portals (see `link`)")
     p.add_argument("--no-places", action="store_true",
                    help="leave out places, the maritime boundary and the date line")
     p.add_argument("--dataset", "--grid", dest="dataset",
@@ -196,4 +224,18 @@ def register(subparsers) -> None:
     p.add_argument("--out", "-o", required=True, help="FILE.html")
     p.add_argument("--dataset", "--grid", dest="dataset",
                    help="bathymetry grid file (default: the embedded ETOPO5 grid)")
+    p.add_argument("--cmap", choices=COLORMAPS, default=COLORMAPS[0],
+                   help=f"bathymetry colormap ({COLORMAPS[0]})")
+    p.add_argument("--range", help="colour range MIN,MAX in metres of elevation "
+                   "(default: the data range, capped at 0 m)")
+    p.add_argument("--opacity", type=float, default=0.85, help="bathymetry opacity 0–1 (0.85)")
+    p.add_argument("--hillshade", action="store_true", help="shade the relief")
+    p.add_argument("--isobaths", type=float, default=10.0,
+                   help="metres between isobaths, 0 for none (10)")
+    p.add_argument("--basemap", choices=tuple(BASEMAPS), default="none",
+                   help="basemap tiles (need internet when viewed; default none)")
+    p.add_argument("--land", choices=("gshhg", "osm"), default="gshhg",
+                   help="coastline drawn and credited (gshhg)")
+    p.add_argument("--no-route-legend", action="store_true",
+                   help="leave out the route legend")
     p.set_defaults(func=cmd_html)

@@ -17,8 +17,6 @@ import argparse
 import json
 import sys
 
-from mapapp.core.errors import InputError
-
 __all__ = ["cmd_profile", "cmd_tunnel", "register"]
 
 def _land_choices():

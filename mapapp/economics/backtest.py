@@ -18,6 +18,9 @@ Examples
 >>> rows = backtest()
 >>> sorted(rows[0].to_dict())
 ['class', 'cost', 'duration', 'name', 'notes', 'project']
+>>> rows[0].to_dict()["cost"]["as_reported"]
+'US$14.5 bn (1994 prices)'
+
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 from mapapp.core.errors import InputError
 from mapapp.economics import model as m
-from mapapp.economics.prices import BASE_YEAR
+from mapapp.economics.prices import BASE_YEAR, cpi
 
 __all__ = ["Check", "BacktestRow", "backtest"]
 
@@ -66,12 +69,15 @@ class BacktestRow:
     cost: Check | None
     duration: Check | None
     notes: tuple[str, ...]
+    cost_as_reported: str = ""
 
     def to_dict(self) -> dict:
         """The JSON object of ``python -m mapapp backtest --json`` for this project."""
+        cost = self.cost.to_dict() if self.cost else None
+        if cost is not None:
+            cost["as_reported"] = self.cost_as_reported
         return {"project": self.project, "name": self.name, "class": self.klass,
-                "cost": self.cost.to_dict() if self.cost else None,
-                "duration": self.duration.to_dict() if self.duration else None,
+                "cost": cost, "duration": self.duration.to_dict() if self.duration else None,
                 "notes": list(self.notes)}
 
 
@@ -111,6 +117,7 @@ def _duration_check(p: m.ReferenceProject, mode: str):
 
 def backtest(base_year: int = BASE_YEAR) -> list[BacktestRow]:
     """Leave-one-out checks for every built project of the reference class."""
+    cpi(base_year)  # an unknown base year fails here, in one sentence
     rows = []
     for p in m.load_reference_class():
         if p.status != "built":
@@ -121,5 +128,6 @@ def backtest(base_year: int = BASE_YEAR) -> list[BacktestRow]:
         if cost is None and dur is None:
             continue
         notes = tuple(n for n in (cnote, dnote, p.note) if n)
-        rows.append(BacktestRow(p.key, p.name, p.klass, cost, dur, notes))
+        rows.append(BacktestRow(p.key, p.name, p.klass, cost, dur, notes,
+                                p.cost.label() if p.cost else ""))
     return rows

@@ -241,7 +241,8 @@ def scorecard(est: ProgrammeEstimate, route) -> Scorecard:
             py = _claim_price_year(info, by)
             c = est.cost
             c_lo, c_hi = _span(claimed)
-            as_rep = fmt_money(c_hi, "USD", py, "bn", 1)
+            as_rep = (fmt_money(c_lo, "USD", py, "bn", 1) if c_lo == c_hi
+                      else f"US${c_lo:g}–{c_hi:g} bn ({py} prices)")
             conv = [float(to_base(Money(v, "USD", py), by)) for v in (c_lo, c_hi)]
             claimed_base = conv[0] if c_lo == c_hi else conv
             if c.floor:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mapapp.core import references as refs
+from mapapp.core.jsonenc import plain
 from mapapp.economics import model as m
 from mapapp.economics.prices import BASE_YEAR, Money, fmt_usd_bn, to_base
 from mapapp.engineering.tunnel import TunnelParams, TunnelResult, tunnel_for_route
@@ -225,7 +226,9 @@ class DesignBand:
 
 @dataclass
 class ProgrammeEstimate:
-    """Everything the claims scorecard needs for one route and mode."""
+    """Everything the claims scorecard needs for one route and mode. ``geometry`` is what a
+    Monte Carlo needs to re-run the model on sampled inputs
+    (:func:`mapapp.economics.model.whole_programme_years`, ``programme_cost_busd``)."""
 
     tunnel: TunnelResult
     mode: str
@@ -237,6 +240,7 @@ class ProgrammeEstimate:
     assumptions: tuple[str, ...]
     inputs: tuple[m.ModelInput, ...]
     sources: tuple[str, ...] = field(default_factory=tuple)
+    geometry: m.ProgrammeGeometry | None = None
 
     @property
     def base_year(self) -> int:
@@ -262,11 +266,10 @@ class ProgrammeEstimate:
             "warnings": list(self.warnings),
             "assumptions": list(self.assumptions),
             "inputs": [i.to_dict() for i in self.inputs],
+            "geometry": self.geometry,
             "sources": list(self.sources),
         })
-        from mapapp.engineering.tunnel import _jsonable
-
-        return _jsonable(d)
+        return plain(d)
 
 
 # ---------------------------------------------------------------------------- pieces
@@ -314,13 +317,14 @@ def _schedule(tunnel: TunnelResult, inputs: dict) -> tuple[Schedule, list[tuple]
                                          getattr(i["launch_years"], end),
                                          getattr(i["season_factor"], end)))
 
-    totals = []
-    for end in ("favourable", "unfavourable"):
-        a = [site_years(k, end) for k in range(len(sites) - 1)]
-        b = [site_years(k + 1, end) for k in range(len(sites) - 1)]
-        totals.append(float(m.programme_years(
-            sections, a, b, getattr(i["procurement_years"], end),
-            getattr(i["tbm_rate_m_per_day"], end), getattr(i["fitout_years"], end))))
+    geom = m.ProgrammeGeometry(tunnel.tunnel_length_m / 1000.0, tunnel.params.total_bores,
+                               tuple(float(x) for x in sections),
+                               tuple(s.kind for s in sites), tuple(depths))
+    totals = [float(m.whole_programme_years(
+        geom, *(getattr(i[name], end) for name in (
+            "procurement_years", "portal_site_years", "shaft_sink_m_per_day", "launch_years",
+            "season_factor", "tbm_rate_m_per_day", "fitout_years"))))
+        for end in ("favourable", "unfavourable")]
     n_bores = tunnel.params.total_bores
     faces = 2 * len(sections) * n_bores
     longest = float(sections.max())
@@ -359,7 +363,7 @@ def _schedule(tunnel: TunnelResult, inputs: dict) -> tuple[Schedule, list[tuple]
     sched = Schedule(tuple(phases), faces, faces,
                      tuple(float(x) / 1000 for x in sections), longest / 1000,
                      totals[0], totals[1], assumptions)
-    return sched, list(zip(sites, depths, strict=True))
+    return sched, list(zip(sites, depths, strict=True)), geom
 
 
 def _access(tunnel: TunnelResult, site_depths, inputs) -> tuple[AccessSite, ...]:
@@ -425,7 +429,7 @@ def estimate(tunnel: TunnelResult, *, base_year: int = BASE_YEAR,
     table = m.input_table(mode, base_year=base_year)
     inputs = {i.name: i for i in table}
     cost = _cost(tunnel, mode, inputs, base_year)
-    sched, site_depths = _schedule(tunnel, inputs)
+    sched, site_depths, geom = _schedule(tunnel, inputs)
     access = _access(tunnel, site_depths, inputs)
     warnings = _warnings(tunnel, mode, sched, access)
     assumptions = [f"{i.name} {i.low:g}–{i.high:g} {i.unit}: {i.why}"
@@ -436,7 +440,7 @@ def estimate(tunnel: TunnelResult, *, base_year: int = BASE_YEAR,
         sources.extend(u for u in i.sources if u not in sources)
     sources.extend(u for u in tunnel.params.sources() if u not in sources)
     return ProgrammeEstimate(tunnel, mode, cost, sched, access, band, tuple(warnings),
-                             tuple(assumptions), table, tuple(sources))
+                             tuple(assumptions), table, tuple(sources), geom)
 
 
 def _grade_range(mode: str, params: TunnelParams) -> tuple[float, ...]:

@@ -30,6 +30,13 @@ tbm_rate_m_per_day, fitout_years)``
     scalar or shape ``(n,)`` and the result has that shape.
 ``spoil_m3(bore_area_m2, drive_m, bulking_factor=1.0)``
     Excavated (``bulking_factor=1``) or bulked spoil volume, m³.
+``whole_programme_years(geometry, procurement_years, portal_site_years, shaft_sink_m_per_day,
+launch_years, season_factor, tbm_rate_m_per_day, fitout_years)``
+    :func:`programme_years` for a :class:`ProgrammeGeometry` (sections, launch-site kinds,
+    shaft depths — from ``ProgrammeEstimate.geometry``), island sites through
+    :func:`island_site_years`: one call per route for a whole Monte Carlo sample.
+``programme_cost_busd(geometry, unit_cost_musd_per_bore_km, arctic_cost_factor=1.0)``
+    :func:`tunnel_cost_busd` for a :class:`ProgrammeGeometry`.
 
 The inputs, their units, ranges and sources are listed by :func:`input_table` (one
 :class:`ModelInput` per input). Ranges derived from the reference class (unit cost, TBM rate,
@@ -61,6 +68,7 @@ from mapapp.economics.prices import BASE_YEAR, Money, PriceError, cpi, economics
 __all__ = [
     "DAYS_PER_YEAR",
     "ModelInput",
+    "ProgrammeGeometry",
     "ReferenceProject",
     "UnitCostFit",
     "boring_years",
@@ -69,12 +77,14 @@ __all__ = [
     "inputs_by_name",
     "island_site_years",
     "load_reference_class",
+    "programme_cost_busd",
     "programme_years",
     "section_done_years",
     "spoil_m3",
     "student_t95",
     "tunnel_cost_busd",
     "unit_cost_fit",
+    "whole_programme_years",
 ]
 
 DAYS_PER_YEAR = 365.25
@@ -185,6 +195,56 @@ def programme_years(sections_m, site_a_years, site_b_years, procurement_years,
     b = np.maximum(proc, np.asarray(site_b_years, "float64"))
     done = section_done_years(sections, a, b, rate).max(axis=-1)
     return done + np.asarray(fitout_years, "float64")
+
+
+@dataclass(frozen=True)
+class ProgrammeGeometry:
+    """What the schedule and cost need from a designed tunnel (no money, no time).
+
+    ``sections_m`` has one entry per section between consecutive launch sites; ``site_kinds``
+    and ``shaft_depths_m`` one per launch site (``"portal"`` or ``"island"``; depth in m to the
+    invert, None for portals), in chainage order.
+    """
+
+    tunnel_km: float
+    n_bores: int
+    sections_m: tuple[float, ...]
+    site_kinds: tuple[str, ...]
+    shaft_depths_m: tuple[float | None, ...]
+
+
+def whole_programme_years(geometry: ProgrammeGeometry, procurement_years, portal_site_years,
+                          shaft_sink_m_per_day, launch_years, season_factor,
+                          tbm_rate_m_per_day, fitout_years):
+    """Whole-programme duration of ``geometry``, years; every other input is a scalar or an
+    array of shape ``(n,)`` (Monte Carlo samples) and the result has that shape.
+
+    >>> g = ProgrammeGeometry(50.0, 2, (36_525.0,), ("portal", "portal"), (None, None))
+    >>> whole_programme_years(g, 1.0, 0.5, 1.0, 0.25, 2.0, np.array([5.0, 10.0]), 2.0).tolist()
+    [13.0, 8.0]
+    """
+    sites = []
+    for kind, depth in zip(geometry.site_kinds, geometry.shaft_depths_m, strict=True):
+        if kind == "portal":
+            sites.append(np.asarray(portal_site_years, "float64"))
+        else:
+            sites.append(island_site_years(depth, shaft_sink_m_per_day, launch_years,
+                                           season_factor))
+    site = np.stack(np.broadcast_arrays(*sites), axis=-1)
+    return programme_years(np.asarray(geometry.sections_m, "float64"), site[..., :-1],
+                           site[..., 1:], procurement_years, tbm_rate_m_per_day, fitout_years)
+
+
+def programme_cost_busd(geometry: ProgrammeGeometry, unit_cost_musd_per_bore_km,
+                        arctic_cost_factor=1.0):
+    """Outturn cost of ``geometry``, US$ bn of the unit cost's price year (arrays broadcast).
+
+    >>> g = ProgrammeGeometry(100.0, 3, (100_000.0,), ("portal", "portal"), (None, None))
+    >>> float(programme_cost_busd(g, 150.0))
+    45.0
+    """
+    return tunnel_cost_busd(geometry.tunnel_km, geometry.n_bores, unit_cost_musd_per_bore_km,
+                            arctic_cost_factor)
 
 
 def spoil_m3(bore_area_m2, drive_m, bulking_factor=1.0):
@@ -435,7 +495,7 @@ def input_table(mode: str = "rail", *, exclude=(), base_year: int = BASE_YEAR) -
             fit.low, fit.high,
             f"90 % prediction interval of a log-normal fit to {fit.n} built "
             f"{MODE_CLASS[mode].replace('_', ' ')}s ({', '.join(fit.values)}), outturn costs "
-            f"in {base_year} US$",
+            f"in US$ ({base_year} prices)",
             "outturn costs of comparable built tunnels per km of bore; few projects, so a wide "
             "interval", sources=srcs))
     table += [

@@ -53,6 +53,7 @@ import pandas as pd
 
 from mapapp.core import references as refs
 from mapapp.core.errors import InputError, TunnelError
+from mapapp.core.jsonenc import plain
 from mapapp.engineering.profile import sample_profile, surface_runs
 from mapapp.routes.route import MODES, Route
 
@@ -421,22 +422,7 @@ class TunnelResult:
             "warnings": list(self.warnings),
             "caveat": self.caveat,
         }
-        return _jsonable(d)
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
+        return plain(d)
 
 
 # ---------------------------------------------------------------------------- the model

@@ -255,7 +255,8 @@ def _coords(geom_mapping) -> object:
     return rnd(geom_mapping)
 
 
-def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False,
+                  metrics: bool = True) -> bytes:
     """Routes as an RFC 7946 GeoJSON FeatureCollection (UTF-8 bytes).
 
     Parameters
@@ -280,7 +281,7 @@ def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = Fals
     features = []
     for route in routes:
         geom = mapping(route_geometry(route))
-        props = {"kind": "route", **route_properties(route, tunnels.get(route.id))}
+        props = {"kind": "route", **route_properties(route, tunnels.get(route.id), metrics)}
         features.append(
             {
                 "type": "Feature",
@@ -395,7 +396,8 @@ def _waypoints_frame(routes):
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
 
 
-def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
+def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False,
+              metrics: bool = True) -> bytes:
     """Routes as KML (one Placemark per route, line in the route colour).
 
     Written by GDAL's LIBKML driver (the KML driver when LIBKML is absent) from an OGR
@@ -410,7 +412,7 @@ def kml_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = False) -
     tunnels = tunnels or {}
     rows, geoms = [], []
     for i, route in enumerate(routes):
-        props = route_properties(route, tunnels.get(route.id))
+        props = route_properties(route, tunnels.get(route.id), metrics)
         rows.append(
             {
                 "name": route.name,
@@ -445,7 +447,7 @@ def gpx_bytes(routes) -> bytes:
     return _write_gdal([("route_points", wp)], "GPX", ".gpx")
 
 
-def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
+def gpkg_bytes(routes, tunnels: Mapping | None = None, metrics: bool = True) -> bytes:
     """Routes as a GeoPackage with layers ``routes`` (lines) and ``waypoints`` (points).
 
     List and dict properties (``legs_km``, ``sources``, ``claims``, ``tunnel``) are stored
@@ -457,7 +459,7 @@ def gpkg_bytes(routes, tunnels: Mapping | None = None) -> bytes:
     tunnels = tunnels or {}
     rows = []
     for route in routes:
-        props = route_properties(route, tunnels.get(route.id))
+        props = route_properties(route, tunnels.get(route.id), metrics)
         for key, val in props.items():
             if isinstance(val, (list, dict)):
                 props[key] = json.dumps(val, ensure_ascii=False)
@@ -557,16 +559,19 @@ def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=Non
 
 
 # --------------------------------------------------------------------------- dispatch
-def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bool = False) -> bytes:
-    """Routes in one of :data:`FORMATS` as bytes (``csv`` = waypoints CSV)."""
+def export_bytes(routes, fmt: str, tunnels: Mapping | None = None, waypoints: bool = False,
+                 metrics: bool = True) -> bytes:
+    """Routes in one of :data:`FORMATS` as bytes (``csv`` = waypoints CSV). ``metrics=False``
+    leaves out the strait metrics (subsea/land km from the strait coastline), e.g. for
+    routes far from the strait."""
     if fmt == "geojson":
-        return geojson_bytes(routes, tunnels=tunnels, waypoints=waypoints)
+        return geojson_bytes(routes, tunnels=tunnels, waypoints=waypoints, metrics=metrics)
     if fmt == "kml":
-        return kml_bytes(routes, tunnels=tunnels, waypoints=waypoints)
+        return kml_bytes(routes, tunnels=tunnels, waypoints=waypoints, metrics=metrics)
     if fmt == "gpx":
         return gpx_bytes(routes)
     if fmt == "gpkg":
-        return gpkg_bytes(routes, tunnels=tunnels)
+        return gpkg_bytes(routes, tunnels=tunnels, metrics=metrics)
     if fmt == "csv":
         return waypoints_csv_bytes(routes)
     raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -49,6 +49,7 @@ __all__ = [
     "COMPONENT_BASE_URL",
     "MANIFEST_NAME",
     "PACKAGES",
+    "DOM_TO_IMAGE_JS_URL",
     "SCREENSHOTER_JS_URL",
     "VENDOR_DIR",
     "AssetsStatus",
@@ -74,6 +75,8 @@ SCREENSHOTER_JS_URL = (
 )
 """Client-side "save map as PNG" Leaflet plugin (bundles dom-to-image-more); not used by
 folium itself: a feature that needs it adds this URL to an element's ``default_js``."""
+DOM_TO_IMAGE_JS_URL = f"{_JSDELIVR}/npm/dom-to-image-more@2.16.0/dist/dom-to-image-more.min.js"
+"""DOM-to-canvas library behind the map's camera button (renders at a chosen pixel ratio)."""
 _AWESOME_ROTATE_CSS_URL = (
     f"{_JSDELIVR}/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css"
 )
@@ -220,6 +223,12 @@ PACKAGES: tuple[NpmPackage, ...] = (
         "0.5.0",
         "sha512-yTrPTenq+ua9X0FaZxM0xHeapA4lM641M4d6V7G0WIStUbN1hGF6SVKdJpfa3PqRBM5ZDdFKfZ4W1F8Djsz2cg==",
         ((SCREENSHOTER_JS_URL, "dist/leaflet-simple-map-screenshoter.js"),),
+    ),
+    NpmPackage(
+        "dom-to-image-more",
+        "2.16.0",
+        "sha512-RyjtkaM/zVy90uJ20lT+/G7MwBZx6l/ePliq5CQOeAnPeew7aUGS6IqRWBkHpstU+POmhaKA8A9H9qf476gisQ==",
+        ((DOM_TO_IMAGE_JS_URL, "dist/dom-to-image-more.min.js"),),
     ),
 )
 

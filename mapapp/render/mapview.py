@@ -1,19 +1,28 @@
-"""The folium map: a static base map plus layers that change.
+"""The folium map: one builder for the app, the standalone HTML export and the CLI.
 
 streamlit-folium remounts the map whenever the *base map's* script changes, losing the
 view and any drawing. So the base map (:func:`base_map`) holds only what never changes
-within a session — controls (scale, mouse position, fullscreen, draw) and panes — and
-everything that depends on the user's choices is built as a :class:`folium.FeatureGroup`
-by the ``*_layer`` functions and passed through ``st_folium(feature_group_to_add=…)``.
-:func:`build_map` puts the same layers on one map for standalone HTML and tests.
+within a session — controls (scale, mouse position, fullscreen, draw, camera) and panes —
+and everything that depends on the user's choices is built by :func:`map_layers` as
+:class:`folium.FeatureGroup` objects, which the app passes through
+``st_folium(feature_group_to_add=…)``. :func:`build_map` puts the same base map and the same
+layers on one map for the standalone HTML file, so an exported map looks like the screen.
+
+What the map shows is a :class:`MapSettings` (the sidebar's choices); the data it is drawn
+from is a :class:`MapData` (:func:`map_data` computes it; the app builds it from its caches).
+
+Every data layer carries its attribution, so Leaflet's attribution control lists exactly the
+sources of the layers shown, and updates when a layer is switched off or on.
 
 No Streamlit here.
 
 Examples
 --------
->>> m = build_map(basemap="none")
+>>> m = build_map(MapSettings(basemap="none"))
 >>> html = m.get_root().render()
 >>> "Cape Dezhnev" in html and "leaflet-control-scale" not in html  # scale is added in JS
+True
+>>> "Coastline: GSHHG 2.3.6" in html  # the coastline layer carries its attribution
 True
 """
 
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import html as _html
 import json
+import re
 from dataclasses import dataclass
 
 import branca.colormap
@@ -31,12 +41,29 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from mapapp.core.errors import InputError
 from mapapp.core.geodesy import STRAIT_CENTER
-from mapapp.render.assets import SCREENSHOTER_JS_URL
+from mapapp.data.bathymetry import Grid, GridInfo, open_grid
+from mapapp.data.coastline import SOURCES as LAND_SOURCES
+from mapapp.data.coastline import display_land, land_geometry
+from mapapp.data.context import load_lines, load_places
+from mapapp.render.assets import DOM_TO_IMAGE_JS_URL
+from mapapp.render.isobaths import isobaths
+from mapapp.render.overlay import COLORMAPS, get_cmap, render_overlay
+from mapapp.render.report import short_label
+from mapapp.routes.route import route_colour
 
 __all__ = [
     "BASEMAPS",
+    "CONTEXT_ATTRIBUTION",
     "DEFAULT_VIEW",
+    "PIXEL_RATIOS",
+    "SCREENSHOT_HIDDEN",
+    "TITLE_STRIP_PX",
+    "MapCamera",
+    "MapData",
+    "MapSettings",
+    "View",
     "base_map",
     "basemap_layer",
     "bathymetry_layer",
@@ -44,9 +71,19 @@ __all__ = [
     "land_layer",
     "context_layer",
     "routes_layer",
+    "route_display_colour",
+    "route_legend_html",
+    "route_legend_layer",
+    "caption_layer",
     "point_layer",
+    "Attribution",
     "Legend",
     "legend_html",
+    "figure_caption",
+    "grid_attribution",
+    "map_data",
+    "map_layers",
+    "overlay_width",
     "build_map",
 ]
 
@@ -81,6 +118,119 @@ class View:
 DEFAULT_VIEW = View(lat=STRAIT_CENTER[1], lon=STRAIT_CENTER[0], zoom=8)
 
 _PANES = (("mapapp-bathymetry", 250), ("mapapp-land", 390), ("mapapp-routes", 450))
+
+#: Pixel ratios the camera offers (output pixels per screen CSS pixel).
+PIXEL_RATIOS = (1, 2, 3)
+#: Height of the optional title line above the map in the camera's PNG, CSS pixels (the PNG
+#: gets ``TITLE_STRIP_PX × ratio`` more rows).
+TITLE_STRIP_PX = 28
+#: Selectors of the map's interactive parts, hidden in the camera's PNG (zoom, draw, layers,
+#: fullscreen, the mouse position readout and the camera itself); the scale bar, legends
+#: and attribution stay.
+SCREENSHOT_HIDDEN = (
+    ".leaflet-control-zoom",
+    ".leaflet-draw",
+    ".leaflet-control-layers",
+    ".leaflet-control-zoom-fullscreen",
+    ".leaflet-control-fullscreen",
+    ".leaflet-control-mouseposition",
+    ".mapapp-camera",
+)
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    """What the map shows and how: the sidebar's choices as plain values.
+
+    Attributes
+    ----------
+    dataset_path : str or None
+        Bathymetry grid file; None for the embedded ETOPO5 grid.
+    dataset_name : str
+        The grid's file name (for the session's dataset choice).
+    cmap : str
+        Colormap of the bathymetry (one of :data:`~mapapp.render.overlay.COLORMAPS`).
+    vmin, vmax : float or None
+        Colour range, metres of elevation (negative below sea level); None: the data range
+        in view, capped at 0 m.
+    opacity : float
+        Opacity of the bathymetry image, 0–1.
+    hillshade : bool
+        Shade the relief (sun from the north-west).
+    isobath_interval : float
+        Metres between isobaths; 0 for none.
+    basemap : str
+        A key of :data:`BASEMAPS` (tiles need internet; "none" works offline).
+    land_source : str
+        Coastline drawn: "gshhg" (GSHHG, Wessel & Smith) or "osm" (OpenStreetMap).
+    route_legend : bool
+        Show the route legend (name and colour of each route) on the map.
+
+    Examples
+    --------
+    >>> MapSettings(cmap="cmo.ice", isobath_interval=20).isobath_interval
+    20.0
+    >>> MapSettings(basemap="Bing")
+    Traceback (most recent call last):
+    ...
+    mapapp.core.errors.InputError: unknown basemap 'Bing': choose one of none, OpenStreetMap, Esri Ocean, OpenTopoMap
+    """
+
+    dataset_path: str | None = None
+    dataset_name: str = ""
+    cmap: str = COLORMAPS[0]
+    vmin: float | None = None
+    vmax: float | None = None
+    opacity: float = 0.85
+    hillshade: bool = False
+    isobath_interval: float = 10.0
+    basemap: str = "none"
+    land_source: str = "gshhg"
+    route_legend: bool = True
+
+    def __post_init__(self):
+        if self.basemap not in BASEMAPS:
+            raise InputError(f"unknown basemap {self.basemap!r}: choose one of {', '.join(BASEMAPS)}")
+        if self.land_source not in LAND_SOURCES:
+            raise InputError(f"unknown land source {self.land_source!r}: choose one of "
+                             f"{', '.join(LAND_SOURCES)}")
+        if self.cmap not in COLORMAPS:
+            raise InputError(f"unknown colormap {self.cmap!r}: choose one of {', '.join(COLORMAPS)}")
+        if not 0.0 <= float(self.opacity) <= 1.0:
+            raise InputError(f"opacity {self.opacity} must be between 0 and 1")
+        if float(self.isobath_interval) < 0:
+            raise InputError(f"isobath interval {self.isobath_interval} m must be 0 (off) or more")
+        if self.vmin is not None and self.vmax is not None and not self.vmin < self.vmax:
+            raise InputError(f"colour range {self.vmin}..{self.vmax} m needs min < max")
+        object.__setattr__(self, "isobath_interval", float(self.isobath_interval))
+        object.__setattr__(self, "opacity", float(self.opacity))
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The data the map's layers are drawn from (see :func:`map_data`).
+
+    Attributes
+    ----------
+    grid_info : GridInfo
+        The bathymetry grid's description (name, resolution, source, licence).
+    overlay : Overlay
+        The rendered bathymetry, or any object with ``cmap``, ``vmin``, ``vmax`` (m),
+        ``leaflet_bounds`` and ``data_url()`` (the app passes a cached copy).
+    land : geopandas.GeoDataFrame
+        Land polygons for display (lon/lat degrees).
+    isobaths : geopandas.GeoDataFrame or None
+        Isobaths with ``depth_m`` and ``label`` (None when off).
+    places, lines : geopandas.GeoDataFrame
+        Named places and the boundary/date lines (:mod:`mapapp.data.context`).
+    """
+
+    grid_info: GridInfo
+    overlay: object
+    land: object
+    isobaths: object
+    places: object
+    lines: object
 
 
 class ViewToUrl(MacroElement):
@@ -125,39 +275,160 @@ class ViewToUrl(MacroElement):
         self._name = "ViewToUrl"
 
 
-class MapScreenshot(JSCSSMixin, MacroElement):
-    """A camera button that saves the map *as seen* (layers, routes, legend) as a PNG.
+class MapCamera(JSCSSMixin, MacroElement):
+    """A camera button that saves the map *as seen* as a PNG, made in the user's browser.
 
-    Made in the user's browser by leaflet-simple-map-screenshoter (no server involved);
-    the file name carries the date.
+    One click saves: the interactive controls (:data:`SCREENSHOT_HIDDEN`) are hidden while
+    the picture is taken, so the PNG keeps the map, the scale bar, the legends and the
+    attribution. The "⋯" button beside it opens the choices: pixel ratio
+    (:data:`PIXEL_RATIOS`; the PNG is the map's size in CSS pixels times the ratio, default
+    2 for print) and an optional title line above the map (:data:`TITLE_STRIP_PX` CSS pixels
+    high) with the text of :func:`caption_layer` and the date. The file name is
+    ``bering-strait-map-DATE.png``. Rendering uses dom-to-image-more (no server involved).
     """
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+        <style>
+        .mapapp-camera a { cursor: pointer; font: bold 15px/30px sans-serif; }
+        .mapapp-camera svg { vertical-align: middle; }
+        .leaflet-container .leaflet-control-attribution { font-size: 11px; line-height: 1.35;
+            max-width: 430px; }
+        .mapapp-camera a.mapapp-camera-busy { opacity: .4; cursor: progress; }
+        .mapapp-camera { position: relative; }
+        .mapapp-camera-options { display: none; position: absolute; left: 36px; top: -2px;
+            background: #fff; padding: 6px 8px; font: 12px/1.6 sans-serif; white-space: nowrap;
+            border: 2px solid rgba(0, 0, 0, .2); border-radius: 4px; background-clip: padding-box; }
+        .mapapp-camera-open .mapapp-camera-options { display: block; }
+        </style>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
-        L.simpleMapScreenshoter({
-            position: 'topleft',
-            mimeType: 'image/png',
-            screenName: function () {
-                return 'bering-strait-map-' + new Date().toISOString().slice(0, 10);
-            },
-            hideElementsWithSelectors: ['.leaflet-control-zoom', '.leaflet-draw',
-                                        '.leaflet-control-layers', '.leaflet-control-fullscreen'],
-            caption: null
-        }).addTo({{ this._parent.get_name() }});
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var hidden = {{ this.hidden|tojson }};
+            var strip = {{ this.strip }};
+            var ratios = {{ this.ratios|tojson }};
+            function today() { return new Date().toISOString().slice(0, 10); }
+            function capture(ratio, title) {
+                var node = map.getContainer();
+                var w = node.clientWidth, h = node.clientHeight;
+                var off = Array.prototype.slice.call(node.querySelectorAll(hidden.join(',')));
+                var before = off.map(function (el) { return el.style.visibility; });
+                off.forEach(function (el) { el.style.visibility = 'hidden'; });
+                // the text kept in the picture is in the system's sans-serif: embedding the
+                // page's web fonts (icon fonts of the hidden controls) would fetch megabytes
+                // for each picture, and cannot from a page opened as a file
+                var fonts = domtoimage.impl.fontFaces, resolveAll = fonts.resolveAll;
+                fonts.resolveAll = function () { return Promise.resolve(''); };
+                function restore() {
+                    fonts.resolveAll = resolveAll;
+                    off.forEach(function (el, i) { el.style.visibility = before[i]; });
+                }
+                return domtoimage.toCanvas(node, {width: w, height: h, scale: ratio,
+                                                  bgcolor: '#ffffff'})
+                    .then(function (shot) {
+                        restore();
+                        if (!title) { return shot; }
+                        var out = document.createElement('canvas');
+                        var top = Math.round(strip * ratio);
+                        out.width = shot.width;
+                        out.height = shot.height + top;
+                        var ctx = out.getContext('2d');
+                        ctx.fillStyle = '#ffffff';
+                        ctx.fillRect(0, 0, out.width, top);
+                        ctx.fillStyle = '#111111';
+                        ctx.font = 'bold ' + (13 * ratio) + 'px sans-serif';
+                        ctx.textBaseline = 'middle';
+                        var text = title, pad = 8 * ratio;
+                        while (text.length > 4 && ctx.measureText(text).width > out.width - 2 * pad) {
+                            text = text.slice(0, -2);
+                        }
+                        if (text !== title) { text = text.slice(0, -1) + '…'; }
+                        ctx.fillText(text, pad, top / 2);
+                        ctx.drawImage(shot, 0, top);
+                        return out;
+                    }, function (err) { restore(); throw err; });
+            }
+            function save(canvas) {
+                canvas.toBlob(function (blob) {
+                    var a = document.createElement('a');
+                    a.download = 'bering-strait-map-' + today() + '.png';
+                    a.href = URL.createObjectURL(blob);
+                    document.body.appendChild(a);
+                    a.click();
+                    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 40000);
+                }, 'image/png');
+            }
+            var Camera = L.Control.extend({
+                options: {position: 'topleft'},
+                onAdd: function () {
+                    var div = L.DomUtil.create('div', 'leaflet-bar mapapp-camera');
+                    var shoot = L.DomUtil.create('a', 'mapapp-camera-save', div);
+                    shoot.href = '#';
+                    shoot.title = 'Save the map as seen (PNG)';
+                    shoot.setAttribute('role', 'button');
+                    shoot.setAttribute('aria-label', shoot.title);
+                    shoot.innerHTML = '<svg width="18" height="18" viewBox="0 0 24 24" '
+                        + 'aria-hidden="true"><path fill="#333" d="M9 4h6l1.5 2H20a2 2 0 0 1 2 '
+                        + '2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h3.5z"/>'
+                        + '<circle cx="12" cy="13" r="4.2" fill="#fff"/>'
+                        + '<circle cx="12" cy="13" r="2.6" fill="#333"/></svg>';
+                    var more = L.DomUtil.create('a', 'mapapp-camera-more', div);
+                    more.href = '#';
+                    more.title = 'Screenshot options';
+                    more.setAttribute('role', 'button');
+                    more.setAttribute('aria-label', more.title);
+                    more.innerHTML = '&#8943;';
+                    var form = L.DomUtil.create('div', 'mapapp-camera-options', div);
+                    form.innerHTML = 'Pixel ratio: ' + ratios.map(function (r) {
+                        return '<label><input type="radio" name="mapapp-ratio" value="' + r + '"'
+                            + (r === {{ this.default_ratio }} ? ' checked' : '') + '> ' + r
+                            + '×</label> ';
+                    }).join('') + '<br><label><input type="checkbox" class="mapapp-camera-title">'
+                        + ' Title line (routes, dataset, date)</label>';
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    L.DomEvent.on(more, 'click', function (e) {
+                        L.DomEvent.preventDefault(e);
+                        div.classList.toggle('mapapp-camera-open');
+                    });
+                    L.DomEvent.on(shoot, 'click', function (e) {
+                        L.DomEvent.preventDefault(e);
+                        if (shoot.classList.contains('mapapp-camera-busy')) { return; }
+                        var picked = form.querySelector('input[name="mapapp-ratio"]:checked');
+                        var ratio = picked ? Number(picked.value) : 1;
+                        var title = form.querySelector('.mapapp-camera-title').checked
+                            ? (map.mapappCaption || 'Bering Strait') + ' · ' + today() : null;
+                        shoot.classList.add('mapapp-camera-busy');
+                        capture(ratio, title).then(save).catch(function (err) {
+                            console.error('map screenshot failed', err);
+                        }).then(function () { shoot.classList.remove('mapapp-camera-busy'); });
+                    });
+                    return div;
+                }
+            });
+            new Camera().addTo(map);
+        })();
         {% endmacro %}
         """
     )
 
-    default_js = [("leaflet-simple-map-screenshoter", SCREENSHOTER_JS_URL)]
+    default_js = [("dom-to-image-more", DOM_TO_IMAGE_JS_URL)]
 
-    def __init__(self):
+    def __init__(self, default_ratio: int = 2):
         super().__init__()
-        self._name = "MapScreenshot"
+        self._name = "MapCamera"
+        if default_ratio not in PIXEL_RATIOS:
+            raise InputError(f"pixel ratio {default_ratio} must be one of {PIXEL_RATIOS}")
+        self.default_ratio = int(default_ratio)
+        self.ratios = list(PIXEL_RATIOS)
+        self.hidden = list(SCREENSHOT_HIDDEN)
+        self.strip = int(TITLE_STRIP_PX)
 
 
 def base_map(
-    view: View = DEFAULT_VIEW, height: int = 640, draw: bool = True, sync_url: bool = False
+    view: View = DEFAULT_VIEW, height: int | str = 640, draw: bool = True, sync_url: bool = False
 ) -> folium.Map:
     """The static part of the map (no tiles: basemaps come as a layer).
 
@@ -165,8 +436,9 @@ def base_map(
     ----------
     view : View
         Initial centre and zoom.
-    height : int
-        Height in pixels.
+    height : int or str
+        Height in pixels, or a CSS length such as ``"100%"`` (the standalone HTML fills
+        the browser window).
     draw : bool
         Add the Draw control (polylines for routes, polygons for no-go zones; edit and
         delete enabled).
@@ -208,12 +480,12 @@ def base_map(
         ).add_to(m)
     if sync_url:
         ViewToUrl().add_to(m)
-    MapScreenshot().add_to(m)
+    MapCamera().add_to(m)
     return m
 
 
 def basemap_layer(name: str) -> folium.FeatureGroup | None:
-    """Tiles of a basemap as a layer (``None`` for "none")."""
+    """Tiles of a basemap as a layer (``None`` for "none"); the tiles carry their attribution."""
     url, attribution = BASEMAPS.get(name, (None, ""))
     if url is None:
         return None
@@ -236,7 +508,7 @@ class Legend(MacroElement):
             var layer = {{ this._parent.get_name() }};
             var ctl = L.control({position: {{ this.position|tojson }}});
             ctl.onAdd = function () {
-                var div = L.DomUtil.create('div', 'mapapp-legend leaflet-control');
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }} + ' leaflet-control');
                 div.innerHTML = {{ this.html|tojson }};
                 L.DomEvent.disableClickPropagation(div);
                 return div;
@@ -249,17 +521,16 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str, position: str = "bottomleft"):
+    def __init__(self, html: str, position: str = "bottomleft", css_class: str = "mapapp-legend"):
         super().__init__()
         self._name = "Legend"
         self.html = html
         self.position = position
+        self.css_class = css_class
 
 
 def legend_html(cmap_name: str, vmin: float, vmax: float, title: str, note: str = "") -> str:
     """Compact legend: a CSS gradient from a branca colormap and ticks in metres."""
-    from mapapp.render.overlay import get_cmap
-
     cmap = get_cmap(cmap_name)
     stops = np.linspace(0, 1, 11)
     colors = [cmap(s) for s in stops]
@@ -285,13 +556,51 @@ def legend_html(cmap_name: str, vmin: float, vmax: float, title: str, note: str 
     )
 
 
+class Attribution(MacroElement):
+    """The data source of its parent layer, for Leaflet's attribution control.
+
+    Leaflet lists a layer's ``attribution`` option while the layer is on the map (and drops
+    it when the layer is switched off). folium passes a FeatureGroup's options where
+    ``L.featureGroup`` expects its layers, so the option is set here, before the group is
+    added to the map. ``text`` is plain text (HTML-escaped here).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.setOptions({{ this._parent.get_name() }}, {attribution: {{ this.html|tojson }}});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+        self.html = _html.escape(text)
+
+
+def grid_attribution(info: GridInfo) -> str:
+    """Plain-text attribution of a bathymetry grid, from its provenance (source, licence).
+
+    The source is cut before "via …" or a ";" (how the file reached us is in geodata/).
+
+    >>> grid_attribution(open_grid().info)
+    'Bathymetry: ETOPO5 5-arc-minute global relief, NOAA NGDC (1988) — Public domain (US Government work)'
+    """
+    source = re.split(r";| via ", info.source or info.citation or "")[0].strip(" ,")
+    text = f"Bathymetry: {source or info.name + ' (source not stated)'}"
+    return f"{text} — {info.licence}" if info.licence else text
+
+
 def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGroup:
     """The rendered grid (an :class:`~mapapp.render.overlay.Overlay`) with its legend.
 
     ``info`` is the grid's :class:`~mapapp.data.bathymetry.GridInfo`: its name and resolution are
-    stated in the layer name and the legend.
+    stated in the layer name and the legend, its source in the attribution.
     """
     fg = folium.FeatureGroup(name=f"Bathymetry: {_html.escape(info.name)}")  # control: HTML
+    Attribution(grid_attribution(info)).add_to(fg)
     folium.raster_layers.ImageOverlay(
         image=overlay.data_url(),
         bounds=overlay.leaflet_bounds,
@@ -348,7 +657,8 @@ def _escaped(gdf, fields):
 
 
 def isobath_layer(lines, interval_m: float) -> folium.FeatureGroup:
-    """Isobaths (GeoDataFrame from :func:`mapapp.render.isobaths.isobaths`) with depth labels."""
+    """Isobaths (GeoDataFrame from :func:`mapapp.render.isobaths.isobaths`) with depth labels
+    (contoured from the bathymetry grid, whose attribution covers them)."""
     fg = folium.FeatureGroup(name=f"Isobaths ({interval_m:g} m)")
     if len(lines):
         _geojson(
@@ -378,8 +688,9 @@ def isobath_layer(lines, interval_m: float) -> folium.FeatureGroup:
 
 
 def land_layer(land, attribution: str) -> folium.FeatureGroup:
-    """Land polygons (display-simplified GeoDataFrame)."""
+    """Land polygons (display-simplified GeoDataFrame) with their attribution (plain text)."""
     fg = folium.FeatureGroup(name="Land (coastline)")
+    Attribution(attribution).add_to(fg)
     folium.GeoJson(
         land[["geometry"]].__geo_interface__,
         name="land",
@@ -389,16 +700,20 @@ def land_layer(land, attribution: str) -> folium.FeatureGroup:
             "fillColor": "#e8e0c8",
             "fillOpacity": 0.9,
         },
-        attr=attribution,
         pane="mapapp-land",
         interactive=False,
     ).add_to(fg)
     return fg
 
 
+#: Attribution of :func:`context_layer` (each feature's popup lists its own sources).
+CONTEXT_ATTRIBUTION = "Places, 1990 maritime boundary, date line: geodata/context (sources per feature)"
+
+
 def context_layer(places, lines) -> folium.FeatureGroup:
     """Places (with tooltips and sourced popups), maritime boundary and date line."""
     fg = folium.FeatureGroup(name="Places, boundary, date line")
+    Attribution(CONTEXT_ATTRIBUTION).add_to(fg)
     styles = {
         "maritime_boundary": {"color": "#c2185b", "weight": 2, "dashArray": "8 6"},
         "date_line": {"color": "#6a1b9a", "weight": 2, "dashArray": "2 6"},
@@ -447,6 +762,17 @@ def _source_html(name, description, sources) -> str:
     )
 
 
+def route_display_colour(route, index: int) -> str:
+    """The colour a route is drawn in: its own, else the shared palette's ``index``-th
+    (:func:`mapapp.routes.route.route_colour`, as in exports and the report figure).
+
+    >>> from mapapp.routes.route import Route
+    >>> route_display_colour(Route.from_coords("a", "A", [(-169, 66), (-168, 65.6)]), 1)
+    '#0072B2'
+    """
+    return route.colour or route_colour(index)
+
+
 def routes_layer(routes, colours=None, selected: str | None = None, labels=None) -> folium.FeatureGroup:
     """Routes as polylines (continuous longitudes), each in its colour, with a tooltip.
 
@@ -454,16 +780,15 @@ def routes_layer(routes, colours=None, selected: str | None = None, labels=None)
     ----------
     routes : list of Route
     colours : list of str, optional
-        One CSS colour per route (default: ``route.colour`` or a palette).
+        One CSS colour per route (default: :func:`route_display_colour`).
     selected : str, optional
         Id of the route drawn thicker.
     labels : list of str, optional
         Tooltip text per route (plain text; escaped here). Default: name and length.
     """
     fg = folium.FeatureGroup(name="Routes")
-    palette = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324"]
     for i, r in enumerate(routes):
-        colour = (colours[i] if colours else None) or r.colour or palette[i % len(palette)]
+        colour = (colours[i] if colours else None) or route_display_colour(r, i)
         text = labels[i] if labels else f"{r.name} — {r.length_m() / 1000:.1f} km"
         weight = 6 if selected == r.id else 4
         folium.PolyLine(
@@ -502,44 +827,179 @@ def point_layer(lat: float, lon: float, text: str) -> folium.FeatureGroup:
     return fg
 
 
+class _Caption(MacroElement):
+    """Sets ``map.mapappCaption`` (the camera's title line) while its parent layer is on the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = {{ this._parent.get_name() }}, text = {{ this.text|tojson }}, map = null;
+            function show(m) { map = m; map.mapappCaption = text; }
+            layer.on('add', function (e) { show(e.target._map); });
+            layer.on('remove', function () {
+                if (map && map.mapappCaption === text) { delete map.mapappCaption; }
+            });
+            if (layer._map) { show(layer._map); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Caption"
+        self.text = text
+
+
+def figure_caption(routes, grid_name: str) -> str:
+    """The camera's title line without the date (added in the browser when saved).
+
+    >>> from mapapp.routes.route import Route
+    >>> r = Route.from_coords("a", "Dmitriev 2025 (via the Diomedes)", [(-169, 66), (-168, 65.6)])
+    >>> figure_caption([r], "ETOPO5 5′")
+    'Bering Strait crossing: Dmitriev 2025 · bathymetry ETOPO5 5′'
+    """
+    names = ", ".join(short_label(r.name) for r in routes) or "no route"
+    return f"Bering Strait crossing: {names} · bathymetry {grid_name}"
+
+
+def caption_layer(text: str) -> folium.FeatureGroup:
+    """An empty layer carrying the camera's title line (plain text; see :class:`MapCamera`)."""
+    fg = folium.FeatureGroup(name="Figure caption", control=False)
+    _Caption(text).add_to(fg)
+    return fg
+
+
+def route_legend_html(routes, selected: str | None = None, colours=None) -> str:
+    """The route legend: a colour swatch and the name of each route; the selected one bold
+    and marked "(selected)". Names are HTML-escaped.
+
+    >>> from mapapp.routes.route import Route
+    >>> r = Route.from_coords("a", "A <b>", [(-169, 66), (-168, 65.6)])
+    >>> "A &lt;b&gt;" in route_legend_html([r], "a") and "(selected)" in route_legend_html([r], "a")
+    True
+    """
+    rows = []
+    for i, r in enumerate(routes):
+        colour = _html.escape((colours[i] if colours else None) or route_display_colour(r, i),
+                              quote=True)
+        chosen = r.id == selected
+        name = f"<b>{_html.escape(r.name)}</b> <i>(selected)</i>" if chosen else _html.escape(r.name)
+        rows.append(
+            f'<div class="mapapp-route-legend-item" data-route-id="{_html.escape(r.id, quote=True)}">'
+            f'<span style="display:inline-block;width:18px;height:{5 if chosen else 3}px;'
+            f'background:{colour};vertical-align:middle;margin-right:6px"></span>{name}</div>'
+        )
+    return (
+        '<div class="mapapp-route-legend" style="background:rgba(255,255,255,.9);padding:4px 8px;'
+        'border-radius:4px;font:12px/1.5 sans-serif;max-width:320px">'
+        f"<b>Routes</b>{''.join(rows)}</div>"
+    )
+
+
+def route_legend_layer(routes, selected: str | None = None, colours=None) -> folium.FeatureGroup:
+    """The route legend as a layer of its own ("Route legend" in the layer control)."""
+    fg = folium.FeatureGroup(name="Route legend")
+    Legend(route_legend_html(routes, selected, colours), position="topright",
+           css_class="mapapp-route-legend-control").add_to(fg)
+    return fg
+
+
+def overlay_width(info: GridInfo) -> int:
+    """Width of the rendered bathymetry, pixels: about 4 screen pixels per grid cell,
+    between 256 and 1400 (the same on screen and in the exported HTML).
+
+    >>> overlay_width(open_grid().info)
+    724
+    """
+    return int(min(1400, max(256, info.width * 4)))
+
+
+def map_data(settings: MapSettings, grid: Grid | None = None) -> MapData:
+    """Compute the data for :func:`map_layers` (the app uses its caches instead).
+
+    Parameters
+    ----------
+    settings : MapSettings
+    grid : Grid, optional
+        Default: the grid at ``settings.dataset_path`` (the embedded one when None).
+    """
+    grid = grid or open_grid(settings.dataset_path)
+    bbox = grid.info.bounds
+    land = land_geometry(settings.land_source)
+    ov = render_overlay(grid, bbox, width_px=overlay_width(grid.info), cmap=settings.cmap,
+                        vmin=settings.vmin, vmax=settings.vmax, hillshade=settings.hillshade,
+                        land=land)
+    lines = (isobaths(grid, bbox, settings.isobath_interval, land=land)
+             if settings.isobath_interval else None)
+    return MapData(grid_info=grid.info, overlay=ov, land=display_land(settings.land_source),
+                   isobaths=lines, places=load_places(), lines=load_lines())
+
+
+def map_layers(settings: MapSettings, data: MapData, routes=(), *, selected: str | None = None,
+               labels=None, colours=None, extra=()) -> list[folium.FeatureGroup]:
+    """The layers that change with the user's choices, in drawing order.
+
+    Basemap tiles, bathymetry with its legend, land, isobaths, places and lines, the routes,
+    the route legend (when ``settings.route_legend``), the camera's caption, then ``extra``.
+    Every data layer carries its attribution.
+
+    Parameters
+    ----------
+    settings : MapSettings
+    data : MapData
+    routes : sequence of Route
+    selected : str, optional
+        Id of the selected route (drawn thicker, marked in the legend).
+    labels : list of str, optional
+        Tooltip per route (see :func:`routes_layer`).
+    colours : list of str, optional
+        Colour per route (default :func:`route_display_colour` by position): an export of
+        some of the shown routes passes their colours on screen.
+    extra : sequence of FeatureGroup
+        Added last (e.g. a clicked point).
+    """
+    routes = list(routes)
+    out = []
+    tiles = basemap_layer(settings.basemap)
+    if tiles is not None:
+        out.append(tiles)
+    out.append(bathymetry_layer(data.overlay, data.grid_info, settings.opacity))
+    out.append(land_layer(data.land, LAND_SOURCES[settings.land_source][2]))
+    if settings.isobath_interval and data.isobaths is not None:
+        out.append(isobath_layer(data.isobaths, settings.isobath_interval))
+    out.append(context_layer(data.places, data.lines))
+    if routes:
+        out.append(routes_layer(routes, colours, selected=selected, labels=labels))
+        if settings.route_legend:
+            out.append(route_legend_layer(routes, selected, colours))
+    out.append(caption_layer(figure_caption(routes, data.grid_info.name)))
+    out.extend(extra)
+    return out
+
+
 def build_map(
+    settings: MapSettings | None = None,
     routes=(),
-    grid=None,
+    grid: Grid | None = None,
     *,
-    basemap: str = "none",
-    cmap: str | None = None,
-    isobath_interval_m: float | None = 10.0,
-    hillshade: bool = False,
-    opacity: float = 0.85,
+    data: MapData | None = None,
+    selected: str | None = None,
+    labels=None,
+    colours=None,
     view: View = DEFAULT_VIEW,
     draw: bool = False,
-    width_px: int = 1200,
+    height: int | str = "100%",
 ) -> folium.Map:
-    """A complete map with every layer on it (for standalone HTML export and tests)."""
-    from mapapp.data.bathymetry import open_grid
-    from mapapp.data.coastline import SOURCES, display_land, land_geometry
-    from mapapp.data.context import load_lines, load_places
-    from mapapp.render.isobaths import isobaths
-    from mapapp.render.overlay import COLORMAPS, render_overlay
-
-    grid = grid or open_grid()
-    m = base_map(view, draw=draw)
-    layers = []
-    tiles = basemap_layer(basemap)
-    if tiles is not None:
-        layers.append(tiles)
-    bbox = grid.info.bounds
-    ov = render_overlay(grid, bbox, width_px=width_px, cmap=cmap or COLORMAPS[0],
-                        hillshade=hillshade, land=land_geometry())
-    layers.append(bathymetry_layer(ov, grid.info, opacity))
-    layers.append(land_layer(display_land(), SOURCES["gshhg"][2]))
-    if isobath_interval_m:
-        layers.append(isobath_layer(isobaths(grid, bbox, isobath_interval_m, land=land_geometry()),
-                                    isobath_interval_m))
-    layers.append(context_layer(load_places(), load_lines()))
-    if routes:
-        layers.append(routes_layer(list(routes)))
-    for fg in layers:
+    """The whole map on one page — base map, :func:`map_layers` and a layer control — for the
+    standalone HTML file and tests. With the app's ``settings`` and ``data`` it shows what
+    the app shows; ``height="100%"`` fills the browser window.
+    """
+    settings = settings or MapSettings()
+    data = data or map_data(settings, grid)
+    m = base_map(view, height=height, draw=draw)
+    for fg in map_layers(settings, data, routes, selected=selected, labels=labels, colours=colours):
         fg.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

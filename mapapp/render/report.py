@@ -294,8 +294,14 @@ def _step(span: float, choices) -> float:
 
 
 # --------------------------------------------------------------------------- layers
-def _draw_bathymetry(ax, grid, extent, px_width, lay):
-    """Depth (m) warped into the map projection; returns the image (or None)."""
+def _draw_bathymetry(ax, grid, extent, px_width, lay, style=None):
+    """Depth (m) warped into the map projection; returns the image (or None).
+
+    Without ``style``: depth below sea level in cmocean "deep" from 0 m to the deepest value,
+    isobaths every 10 m (or a round step). With the web map's ``style``
+    (:class:`mapapp.render.mapview.MapSettings`): elevation in its colormap and colour range
+    (default: the data range, capped at 0 m, as on the map) and its isobath interval (none
+    when 0), so the figure's map looks like the map as seen."""
     import cmocean
     import rasterio.warp
     from rasterio.crs import CRS as RioCRS
@@ -328,19 +334,30 @@ def _draw_bathymetry(ax, grid, extent, px_width, lay):
         return None
     depth = np.clip(-dst, 0.0, None)
     vmax = max(10.0, math.ceil(float(np.nanmax(depth)) / 10.0) * 10.0)
-    img = ax.imshow(
-        depth,
-        extent=(xmin, xmax, ymin, ymax),
-        origin="upper",
-        cmap=cmocean.cm.deep,
-        vmin=0.0,
-        vmax=vmax,
-        interpolation="nearest",
-        zorder=1,
-    )
+    if style is not None:
+        from mapapp.render.overlay import get_cmap
+
+        lo = float(np.nanmin(dst)) if style.vmin is None else float(style.vmin)
+        hi = 0.0 if style.vmax is None else float(style.vmax)
+        img = ax.imshow(dst, extent=(xmin, xmax, ymin, ymax), origin="upper",
+                        cmap=get_cmap(style.cmap), vmin=lo, vmax=hi, interpolation="nearest",
+                        zorder=1)
+    else:
+        img = ax.imshow(
+            depth,
+            extent=(xmin, xmax, ymin, ymax),
+            origin="upper",
+            cmap=cmocean.cm.deep,
+            vmin=0.0,
+            vmax=vmax,
+            interpolation="nearest",
+            zorder=1,
+        )
     xs = np.linspace(xmin, xmax, nx)
     ys = np.linspace(ymax, ymin, ny)
     step = 10.0 if vmax <= 120 else _nice_length_km(vmax / 6)
+    if style is not None:
+        step = float(style.isobath_interval) or vmax + 1.0  # 0: no isobaths
     levels = np.arange(step, vmax, step)
     if levels.size and np.isfinite(depth).sum() > 4:
         ax.contour(xs, ys, depth, levels=levels, colors="white", linewidths=0.35, alpha=0.55,
@@ -474,7 +491,10 @@ def _place_labels(ax, fig, labels, occupied):
     return placed
 
 
-def _draw_routes(ax, routes, extent, handles):
+def _draw_routes(ax, routes, extent, handles, selected=None, legend=True):
+    """Each route in its map colour; the ``selected`` one (an id) thicker and marked
+    "(selected)" in the legend, as on the web map; ``legend=False`` leaves the routes out of
+    the legend (their names stay as labels on the map)."""
     from matplotlib.lines import Line2D
 
     from mapapp.io.export import route_colour
@@ -482,13 +502,16 @@ def _draw_routes(ax, routes, extent, handles):
     label_at = []
     for i, route in enumerate(routes):
         colour = route_colour(route, i)
+        lw = 3.2 if route.id == selected else 2.2
         d = densify(route.lons, route.lats, 1000.0)
         x, y = _project(d.lons, d.lats)
-        ax.plot(x, y, color=colour, lw=2.2, zorder=6, solid_capstyle="round",
-                path_effects=_halo(4.0))
+        ax.plot(x, y, color=colour, lw=lw, zorder=6, solid_capstyle="round",
+                path_effects=_halo(lw + 1.8))
         wx, wy = _project(route.lons, route.lats)
         ax.plot(wx, wy, ls="none", marker="o", ms=4, mfc="white", mec=colour, mew=1.3, zorder=6.5)
-        handles.append(Line2D([], [], color=colour, lw=2.2, label=route.name))
+        if legend:
+            name = f"{route.name} (selected)" if route.id == selected else route.name
+            handles.append(Line2D([], [], color=colour, lw=lw, label=name))
         # candidate anchors along the route, the preferred fraction first
         pref = 0.5 if len(routes) == 1 else 0.25 + 0.5 * i / (len(routes) - 1)
         fracs = sorted(np.linspace(0.1, 0.9, 17), key=lambda f: abs(f - pref))
@@ -735,9 +758,12 @@ def build_figure(
     metrics_table: bool = False,
     places: bool = True,
     tunnels=None,
+    map_style=None,
+    selected: str | None = None,
     land_source: str = "gshhg",
     date=None,
     scorecards=None,
+    link=None,
 ):
     """Draw the report figure; returns ``(matplotlib.figure.Figure, ReportLayout)``.
 
@@ -776,16 +802,20 @@ def build_figure(
                        bbox=_lonlat_bounds(extent, margin_deg=0.0), figsize_in=(fw, fh), dpi=dpi)
     handles = []
 
-    img = _draw_bathymetry(ax, grid, extent, int(map_w * min(dpi, 200)), lay)
+    if map_style is not None:
+        land_source = map_style.land_source
+    img = _draw_bathymetry(ax, grid, extent, int(map_w * min(dpi, 200)), lay, map_style)
     if _draw_land(ax, extent, land_source, lay):
         handles.append(Patch(facecolor="#efe6d2", edgecolor="#4d4d4d", lw=0.45,
                              label="Land (GSHHG)" if land_source == "gshhg" else "Land (OSM)"))
-    if img is not None:
+    interval = 10.0 if map_style is None else float(map_style.isobath_interval)
+    if img is not None and interval:
         handles.append(Patch(facecolor="none", edgecolor="#9fb8c8", lw=0.8,
-                             label="Isobaths every 10 m"))
+                             label=f"Isobaths every {interval:g} m"))
     _draw_graticule(ax, extent, lay)
     place_labels = _draw_context(ax, extent, lay, handles) if places else []
-    label_at = _draw_routes(ax, routes, extent, handles)
+    label_at = _draw_routes(ax, routes, extent, handles, selected,
+                            legend=map_style is None or map_style.route_legend)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
@@ -795,6 +825,11 @@ def build_figure(
         side.set_linewidth(0.8)
     _draw_scale_bar(ax, extent, lay)
     _draw_north_arrow(ax, extent, lay)
+    if link is not None:  # whole-link inset in the map's lower-left corner
+        from mapapp.render.linkmap import draw_link_inset
+
+        draw_link_inset(fig, ((left + 0.08) / fw, (map_bottom + 0.08) / fh, 0.42 * map_w / fw,
+                              0.36 * map_h / fh), link, lay)
 
     top = (map_bottom + map_h) / fh
     legend_top = top
@@ -802,8 +837,10 @@ def build_figure(
         cax = fig.add_axes((col_x / fw, top - 0.32 / fh, col_w / fw, 0.13 / fh))
         cb = fig.colorbar(img, cax=cax, orientation="horizontal")
         cb.ax.tick_params(labelsize=6.5, length=2, pad=1.5)
-        cax.set_title("Depth below sea level (m)", fontsize=7.5, pad=3, loc="left")
-        lay.texts.append("Depth below sea level (m)")
+        bar_title = ("Depth below sea level (m)" if map_style is None
+                     else "Elevation (m; negative = below sea level)")
+        cax.set_title(bar_title, fontsize=7.5, pad=3, loc="left")
+        lay.texts.append(bar_title)
         legend_top = top - 0.75 / fh
     for h in handles:
         h.set_label(textwrap.fill(h.get_label(), 34))
@@ -877,10 +914,13 @@ def render_report(
     metrics_table: bool = False,
     places: bool = True,
     tunnels=None,
+    map_style=None,
+    selected: str | None = None,
     return_layout: bool = False,
     date=None,
     land_source: str = "gshhg",
     scorecards=None,
+    link=None,
 ):
     """Render the report figure and return its bytes.
 
@@ -908,6 +948,12 @@ def render_report(
     tunnels : mapping, optional
         Route id -> ``TunnelResult`` whose alignment is drawn in the profile panel (a plain
         dict is accepted if it has an ``"alignment"`` table; ``to_dict()`` has none).
+    map_style : mapapp.render.mapview.MapSettings, optional
+        The web map's style, for the map *as seen*: its colormap, colour range (elevation,
+        m), isobath interval, coastline (overrides ``land_source``) and whether the routes
+        are in the legend. Hillshade, opacity and basemap tiles are not drawn in figures.
+    selected : str, optional
+        Id of the selected route: drawn thicker and marked "(selected)" in the legend.
     return_layout : bool
         Return ``(bytes, ReportLayout)`` instead of bytes.
     date : datetime.date or str, optional
@@ -917,6 +963,8 @@ def render_report(
     scorecards : list, optional
         Claims scorecards (:class:`mapapp.economics.claims.Scorecard` or its ``to_dict()``)
         drawn as a panel of cards above the attribution (:func:`draw_scorecard`).
+    link : mapapp.link.model.LinkResult, optional
+        Add the whole-link inset (railheads, connecting paths) in the map's lower-left corner.
 
     Raises
     ------
@@ -933,8 +981,9 @@ def render_report(
                                 "text.parse_math": False}):
         fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
                                 profile=profile, metrics_table=metrics_table, places=places,
-                                tunnels=tunnels, date=date, land_source=land_source,
-                                scorecards=scorecards)
+                                tunnels=tunnels, map_style=map_style, selected=selected,
+                                date=date, land_source=land_source, scorecards=scorecards,
+                                link=link)
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:

@@ -387,6 +387,14 @@ def claims_vs_computed(route: Route, metrics: RouteMetrics | None = None) -> lis
                             "segment: the source probably measured the minimum shore-to-island "
                             "distance, or its landfalls differ"
                         )
+                    elif diff < 0 and abs(diff) > _AGREE_FRAC * v and 0 < i < len(value) - 1:
+                        # a middle segment runs island to island: no mainland approach or
+                        # portal can lengthen it, only the points measured between can differ
+                        why = (
+                            "claimed segment is longer than this alignment's shore-to-shore "
+                            "segment: the source does not publish the points it measured "
+                            "between; this alignment crosses between the nearest shores"
+                        )
                     row.update(computed=f"{segs[i]:.2f} km", computed_value=segs[i])
                     row.update(difference=diff, explanation=why)
                 rows.append(row)

@@ -64,36 +64,38 @@ def _dataset_entries(folder: str, mtime: float) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _overlay(path, mtime, bbox, width_px, cmap, vmin, vmax, hillshade):
+def _overlay(path, mtime, bbox, width_px, cmap, vmin, vmax, hillshade, land_source="gshhg"):
     g = grid(path)
     ov = overlay.render_overlay(
         g, bbox, width_px=width_px, cmap=cmap, vmin=vmin, vmax=vmax, hillshade=hillshade,
-        land=coastline.land_geometry(),
+        land=coastline.land_geometry(land_source),
     )
     return {"data_url": ov.data_url(), "bounds": ov.bounds, "vmin": ov.vmin, "vmax": ov.vmax,
             "cmap": ov.cmap, "png_bytes": len(ov.png)}
 
 
-def rendered_overlay(path, bbox, width_px, cmap, vmin, vmax, hillshade) -> dict:
-    """The bathymetry overlay as a data URL plus its bounds (cached)."""
-    return _overlay(path, _mtime(path), tuple(bbox), int(width_px), cmap, vmin, vmax, bool(hillshade))
+def rendered_overlay(path, bbox, width_px, cmap, vmin, vmax, hillshade, land_source="gshhg") -> dict:
+    """The bathymetry overlay as a data URL plus its bounds (cached); land from ``land_source``
+    is left transparent."""
+    return _overlay(path, _mtime(path), tuple(bbox), int(width_px), cmap, vmin, vmax, bool(hillshade),
+                    land_source)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _isobaths(path, mtime, bbox, interval):
-    lines = isobaths.isobaths(grid(path), bbox, interval, land=coastline.land_geometry())
+def _isobaths(path, mtime, bbox, interval, land_source="gshhg"):
+    lines = isobaths.isobaths(grid(path), bbox, interval, land=coastline.land_geometry(land_source))
     return lines.to_json()
 
 
-def isobath_geojson(path, bbox, interval) -> str:
+def isobath_geojson(path, bbox, interval, land_source="gshhg") -> str:
     """Isobaths as a GeoJSON string (cached)."""
-    return _isobaths(path, _mtime(path), tuple(bbox), float(interval))
+    return _isobaths(path, _mtime(path), tuple(bbox), float(interval), land_source)
 
 
 @st.cache_resource(show_spinner=False)
-def display_land():
+def display_land(source: str = "gshhg"):
     """Simplified land polygons for display (shared, read-only)."""
-    return coastline.display_land()
+    return coastline.display_land(source)
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,10 +11,12 @@ import streamlit as st
 
 from mapapp.core.errors import MapAppError
 from mapapp.io import export
-from mapapp.render import report
+from mapapp.render import assets, mapview, report
+from mapapp.render.mapview import MapSettings
 from mapapp.routes.route import Route
 
-from . import cache
+from . import cache, mappanel
+from .state import session
 
 ROUTE_FORMATS = {
     "geojson": ("GeoJSON (RFC 7946)", "application/geo+json"),
@@ -37,20 +39,24 @@ def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str
 
 @st.cache_data(show_spinner="Rendering the figure…", max_entries=16)
 def _figure(route_jsons: tuple, grid_path: str, mtime: float, fmt: str, dpi: int, size: tuple,
-            title: str, profile: bool, table: bool, tunnels_json: str) -> bytes:
+            title: str, profile: bool, table: bool, tunnels_json: str,
+            map_style: MapSettings | None = None, selected: str | None = None) -> bytes:
     import json
 
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
     tunnels = json.loads(tunnels_json) if tunnels_json else None
     return report.render_report(routes, cache.grid(grid_path), fmt=fmt, dpi=dpi, size_in=size,
                                 title=title or None, profile=profile, metrics_table=table,
-                                tunnels=tunnels)
+                                tunnels=tunnels, map_style=map_style, selected=selected)
 
 
-def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = None) -> None:
-    """The 'Export' tab."""
+def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | None = None, *,
+          selected: str | None = None, labels=None) -> None:
+    """The 'Export' tab. ``settings``, ``selected`` and ``labels`` are the map's on screen:
+    the standalone HTML is built from them so that it looks like the screen."""
     import json
 
+    grid_path = settings.dataset_path
     if not routes:
         st.info("No route shown: nothing to export.")
         return
@@ -93,21 +99,25 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
     size = c3.selectbox("Size (in)", ["10 × 8", "8 × 6", "12 × 9", "7 × 10"], key="fig_size")
     title = c4.text_input("Title", "Bering Strait crossing alignments", max_chars=120,
                           key="fig_title")
-    c5, c6 = st.columns(2)
+    c5, c6, c7 = st.columns(3)
     with_profile = c5.checkbox("Seabed/tunnel profile panel", value=True, key="fig_profile")
     with_table = c6.checkbox("Metrics table panel", value=True, key="fig_table")
+    as_seen = c7.checkbox("Map as on screen", value=True, key="fig_as_seen",
+                          help="The map's colormap, colour range, isobaths, coastline, route "
+                          "legend and selected route; off: depth in one standard style.")
     if st.button("Make figure", key="fig_make"):
         w, h = (float(v) for v in size.split("×"))
         try:
-            st.session_state["figure"] = (
+            session.figure = (
                 _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
-                        with_profile, with_table, figure_json),
+                        with_profile, with_table, figure_json,
+                        settings if as_seen else None, selected if as_seen else None),
                 export.export_filename(chosen, fmt),
                 fmt,
             )
         except MapAppError as exc:
             st.error(f"Figure: {exc}")
-    fig = st.session_state.get("figure")
+    fig = session.figure
     if fig:
         data, fname, ffmt = fig
         st.download_button(f"Download {fname}", data, file_name=fname, mime=FIGURE_MIME[ffmt],
@@ -115,16 +125,30 @@ def panel(routes: list[Route], grid_path: str, tunnel_results: dict | None = Non
         if ffmt == "png":
             st.image(data, caption=fname, width="stretch")
 
-    st.markdown("**The map as seen**: use the camera button on the map (saved by your browser).")
-    if st.button("Make standalone HTML of the map", key="html_make"):
-        from mapapp.render import assets, mapview
+    st.markdown("**The map as seen**: the camera button on the map saves a PNG (choose 1×/2×/3× "
+                "and a title line with ⋯), made by your browser.")
+    _html_export(routes, chosen, settings, selected, labels)
 
+
+def _html_export(routes, chosen, settings: MapSettings, selected, labels) -> None:
+    """The standalone HTML of the map: the on-screen style, the chosen routes in their
+    on-screen colours; offered again only while the map is unchanged."""
+    shown = {r.id: i for i, r in enumerate(routes)}
+    colours = [mapview.route_display_colour(r, shown[r.id]) for r in chosen]
+    tips = [labels[shown[r.id]] for r in chosen] if labels else None
+    signature = (settings, tuple(r.id for r in chosen), selected, tuple(colours),
+                 tuple(tips or ()), tuple(sorted(repr(r.to_dict()) for r in chosen)))
+    if st.button("Make standalone HTML of the map", key="html_make"):
         try:
-            m = mapview.build_map(chosen, cache.grid(grid_path))
-            st.session_state["html"] = assets.standalone_html(m).encode("utf-8")
+            m = mapview.build_map(settings, chosen, data=mappanel.map_data(settings),
+                                  selected=selected, labels=tips, colours=colours)
+            session.html = (signature, assets.standalone_html(m).encode("utf-8"))
         except MapAppError as exc:
             st.error(f"HTML: {exc}")
-    if st.session_state.get("html"):
-        st.download_button("Download map HTML", st.session_state["html"],
+    made = session.html
+    if made and made[0] == signature:
+        st.download_button("Download map HTML", made[1],
                            file_name=export.export_filename(chosen, "html"), mime="text/html",
                            key="dl-html", on_click="ignore")
+    elif made:
+        st.caption("The map has changed since the HTML was made: make it again.")

@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import streamlit as st
 
 from mapapp.core.paths import DEFAULT_GRID_NAME
-from mapapp.render.mapview import BASEMAPS
+from mapapp.render.mapview import BASEMAPS, MapSettings
 from mapapp.render.overlay import COLORMAPS
 
 from . import cache
 from .state import Widget, session
 
+__all__ = ["ISOBATH_CHOICES", "LAND_CHOICES", "MapSettings", "dataset_picker", "render_sidebar"]
+
 ISOBATH_CHOICES = (0, 5, 10, 20, 50)
-
-
-@dataclass(frozen=True)
-class MapSettings:
-    """Everything the sidebar decides (plain values)."""
-
-    dataset_path: str
-    dataset_name: str
-    cmap: str
-    vmin: float
-    vmax: float
-    opacity: float
-    hillshade: bool
-    isobath_interval: float
-    basemap: str
+#: Coastlines the map can draw (keys of :data:`mapapp.data.coastline.SOURCES`).
+LAND_CHOICES = {"gshhg": "GSHHG 2.3.6 (Wessel & Smith)", "osm": "OpenStreetMap (ODbL)"}
 
 
 def dataset_picker() -> dict:
@@ -109,6 +97,15 @@ def render_sidebar() -> MapSettings:
         "Basemap", list(BASEMAPS), key="basemap",
         help="Basemap tiles need internet; 'none' works offline.",
     )
+    land_source = st.sidebar.selectbox(
+        "Land (coastline)", list(LAND_CHOICES), key="land_source",
+        format_func=LAND_CHOICES.__getitem__,
+        help="Drawn on the map and credited in its attribution.",
+    )
+    route_legend = st.sidebar.checkbox(
+        "Route legend on the map", value=True, key="route_legend",
+        help="Name and colour of each shown route; also in the camera's PNG.",
+    )
     return MapSettings(
         dataset_path=entry["path"],
         dataset_name=entry["name"],
@@ -119,4 +116,6 @@ def render_sidebar() -> MapSettings:
         hillshade=bool(hillshade),
         isobath_interval=float(interval),
         basemap=basemap,
+        land_source=land_source,
+        route_legend=bool(route_legend),
     )

@@ -15,7 +15,7 @@ key                       type                what
 ``clicked_point``         dict or None        depth or "land" at the last map click
 ``grid_message``          (kind, text)        outcome of the last grid upload/import
 ``figure``                tuple or None       the last report figure (bytes, name, mime)
-``html``                  bytes or None       the last standalone HTML map
+``html``                  tuple or None       the last standalone HTML map (map key, bytes)
 ``opt_last``              dict or None        the last optimiser run (inputs and result)
 ``dataset``               str                 widget: the grid shown (sidebar)
 ``shown_presets``         list[str]           widget: the presets multiselect
@@ -81,6 +81,8 @@ class _Session:
     link_errors: list[str] = _Slot("link_errors", list)
     flash: list[tuple[str, str]] = _Slot("flash", list)
     clicked_point: dict | None = _Slot("clicked_point", lambda: None)
+    figure: tuple | None = _Slot("figure", lambda: None)
+    html: tuple | None = _Slot("html", lambda: None)
 
     @property
     def started(self) -> bool:

@@ -116,6 +116,25 @@ def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> 
     return out
 
 
+def reference_table(base_year: int) -> pd.DataFrame:
+    """The reference class with each cost as reported and in US$ of ``base_year``."""
+    from mapapp.economics.model import load_reference_class
+
+    rows = []
+    for p in load_reference_class():
+        usd = p.cost_busd(base_year)
+        unit = p.unit_cost_musd_per_bore_km(base_year)
+        rows.append({
+            "project": p.name, "status": p.status, "length (km)": p.length_km,
+            "bores": p.n_bores, "cost as reported": p.cost.label() if p.cost else "not found",
+            f"US$ bn ({base_year} prices)": None if usd is None else round(usd, 2),
+            f"US$ M per bore-km ({base_year} prices)": None if unit is None else round(unit, 1),
+            "in the fit": "yes" if p.in_cost_class and p.status == "built" else "no",
+            "what the cost covers": p.cost_scope,
+        })
+    return pd.DataFrame(rows)
+
+
 def vertical_exaggeration(length_km: float, depth_range_m: float) -> float:
     """How much the chart stretches heights relative to distances (dimensionless)."""
     if length_km <= 0 or depth_range_m <= 0:
@@ -236,6 +255,10 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
             for a in res["access_sites"]]), hide_index=True, width="stretch")
     st.markdown("**All shown routes**")
     results = results_table(routes, grid_path, params)
+    with st.expander(f"Reference class: costs as reported and in {y} US$"):
+        st.dataframe(reference_table(y), hide_index=True, width="stretch")
+        st.caption(f"Unit cost = outturn in {y} US$ ÷ (length × full-length bores); only "
+                   "rows marked 'in the fit' enter it (docs/tunnel-model.md §5).")
     with st.expander("Model inputs, assumptions and sources"):
         st.dataframe(pd.DataFrame([{k: i[k] for k in ("name", "unit", "low", "high", "source",
                                                       "assumption")} for i in res["inputs"]])

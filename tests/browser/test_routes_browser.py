@@ -121,3 +121,62 @@ def test_upload_each_format_and_a_bad_file(vendored_assets, app_url, page, wait_
         wait_table_has(page, name)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.page_errors == []
+
+
+def _new_format_files(tmp_path):
+    """A zipped shapefile, a FlatGeobuf, an RFC 8142 GeoJSON text sequence and a GPX 1.0 file,
+    each holding one line, written by GDAL (pyogrio) or by hand."""
+    import io
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    def frame(name):
+        return gpd.GeoDataFrame({"name": [name]}, geometry=[LineString(NEW_LINE)],
+                                crs="EPSG:4326")
+
+    shp_dir = tmp_path / "shp"
+    shp_dir.mkdir()
+    frame("Shapefile line").to_crs("EPSG:3338").to_file(shp_dir / "line.shp", engine="pyogrio")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in shp_dir.iterdir():
+            z.write(f, f.name)
+    shz = tmp_path / "shapefile.zip"
+    shz.write_bytes(buf.getvalue())
+    fgb = tmp_path / "line.fgb"
+    frame("FlatGeobuf line").to_file(fgb, driver="FlatGeobuf", engine="pyogrio")
+    seq = tmp_path / "line.geojsons"
+    feat = {"type": "Feature", "properties": {"name": "Sequence line"},
+            "geometry": {"type": "LineString", "coordinates": [list(p) for p in NEW_LINE]}}
+    seq.write_text("\x1e" + json.dumps(feat) + "\n")
+    gpx10 = tmp_path / "old.gpx"
+    pts = "".join(f'<rtept lat="{lat}" lon="{lon}"/>' for lon, lat in NEW_LINE)
+    gpx10.write_text('<?xml version="1.0"?><gpx version="1.0" creator="t" '
+                     'xmlns="http://www.topografix.com/GPX/1/0">'
+                     f"<rte><name>GPX 1.0 line</name>{pts}</rte></gpx>")
+    return [(shz, "Shapefile line"), (fgb, "FlatGeobuf line"), (seq, "Sequence line"),
+            (gpx10, "GPX 1.0 line")]
+
+
+NEW_LINE = [(-169.6519, 66.0792), (-169.0569, 65.7811), (-168.0847, 65.5964)]
+
+
+def test_upload_each_new_format_gives_the_geodesic_length(
+    vendored_assets, app_url, page, wait_for_map, tmp_path
+):
+    import pyproj
+
+    lons, lats = zip(*NEW_LINE, strict=True)
+    expected_km = pyproj.Geod(ellps="WGS84").line_length(lons, lats) / 1000
+    page.goto(app_url)
+    wait_for_map(page)
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"][accept*=".geojson"]')
+    for path, name in _new_format_files(tmp_path):
+        upload.set_input_files(str(path))
+        expect(page.get_by_text(f"{path.name}: added {name}")).to_be_visible(timeout=30_000)
+        wait_table_has(page, name)
+        row = table_cells(page).filter(has_text=name).first.locator("xpath=..")
+        assert float(row.locator("td").nth(3).inner_text()) == pytest.approx(expected_km, abs=0.05)
+    assert page.locator('[data-testid="stException"]').count() == 0
