@@ -321,3 +321,38 @@ def test_render_scorecard_with_uncertainty_bars(tmp_path, capsys):
 
     with Image.open(out) as im:
         assert im.format == "PNG" and im.size[0] > 500
+
+
+def test_economics_fn_agrees_with_the_economics_models_own_programme_on_an_island_route():
+    from mapapp.data.bathymetry import open_grid
+    from mapapp.economics import model as econ
+    from mapapp.engineering.profile import sample_profile
+    from mapapp.engineering.tunnel import TunnelParams, design_tunnel
+    from mapapp.routes.presets import get_preset
+    from mapapp.uncertainty.model import economics_fn, route_context
+
+    route = get_preset("dmitriev-2025")
+    ctx = route_context(route)
+    assert "island" in ctx.site_kinds
+    params = TunnelParams.preset("rail").replace(cover_m=100.0, max_grade_pct=1.0)
+    res = design_tunnel(sample_profile(route, open_grid()), params, route=route)
+    d_max = params.max_diameter_m
+    geometry = econ.ProgrammeGeometry(
+        res.tunnel_length_m / 1000, params.total_bores, tuple(res.sections_m()),
+        tuple(s.kind for s in res.shaft_sites),
+        tuple((s.site_elevation_m or 0.0) - s.crown_m + d_max if s.kind == "island" else None
+              for s in res.shaft_sites))
+    draws = {"unit_cost_musd_per_bore_km": 150.0, "arctic_cost_factor": 1.25,
+             "tbm_rate_m_per_day": 12.0, "procurement_years": 1.5, "portal_site_years": 0.8,
+             "shaft_sink_m_per_day": 2.0, "launch_years": 0.4, "season_factor": 2.0,
+             "fitout_years": 4.0}
+    s = {k: np.array([v]) for k, v in draws.items()}
+    s.update(cover_m=np.array([100.0]), grade_pct=np.array([1.0]), grid_bias_m=np.array([0.0]))
+    out = economics_fn(ctx, s)
+    want_years = econ.whole_programme_years(
+        geometry, draws["procurement_years"], draws["portal_site_years"],
+        draws["shaft_sink_m_per_day"], draws["launch_years"], draws["season_factor"],
+        draws["tbm_rate_m_per_day"], draws["fitout_years"])
+    assert out["duration_years"][0] == pytest.approx(float(want_years), rel=1e-9)
+    assert out["cost_busd"][0] == pytest.approx(
+        float(econ.programme_cost_busd(geometry, 150.0, 1.25)), rel=1e-9)
