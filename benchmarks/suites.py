@@ -8,6 +8,7 @@ sampling     profile sampling vs naive per-point rasterio.sample, 10⁵ points
 optimise     the optimiser (benchmarks/optimise.py), default grid and synthetic grids
 large_grid   the large-COG benchmark (benchmarks/large_grid.py)
 report       report figure, PNG at 300 DPI
+uncertainty  Monte Carlo and ensembles on Dask (benchmarks/uncertainty.py)
 """
 
 from __future__ import annotations
@@ -545,3 +546,42 @@ def report(ctx: Context) -> list[Measurement]:
                               f"(best of {repeat}, warm)", best, "s",
                               note=f"3 preset routes, ETOPO5; {size / MB:.1f} MB PNG"))
     return ms
+
+
+# ------------------------------------------------------------------------------ uncertainty
+@register("uncertainty")
+def uncertainty(ctx: Context) -> list[Measurement]:
+    script = ROOT / "benchmarks" / "uncertainty.py"
+    cmd = [sys.executable, str(script)] + (["--quick"] if ctx.quick else [])
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    wall = time.perf_counter() - t0
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode or not lines:
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        return [Measurement("Uncertainty benchmark", None,
+                            note=f"benchmarks/uncertainty.py exited with {proc.returncode} ({why})")]
+    m = json.loads(lines[-1])
+    shown = " ".join(["python", "benchmarks/uncertainty.py", *cmd[2:]])
+    ctx.section(f"Uncertainty on Dask (`{shown}`, {wall / 60:.1f} min)",
+                "\n".join(lines[:-1]) + "\n")
+    n = f"N = {m['n']:,}, chunks of {m['chunk']:,}"
+    e = m["estimate_100w"]
+    return [
+        Measurement(f"Monte Carlo scenarios/s, in-process ({n})", m["inprocess_rate"], ""),
+        Measurement(f"Monte Carlo scenarios/s, LocalCluster 1 worker ({n})", m["dask_1w_rate"],
+                    "", note=f"cluster start-up {m['start_1w_s']:.1f} s not counted"),
+        Measurement(f"Monte Carlo scenarios/s, LocalCluster 2 workers ({n})",
+                    m["dask_2w_rate"], "",
+                    note=f"parallel efficiency {100 * m['efficiency_2w']:.0f} %"),
+        Measurement("Dask per-task overhead (no-op tasks, 2 workers)",
+                    1000 * m["overhead_task_s"], "ms"),
+        Measurement("Monte Carlo per-task cost (5,000 scenarios)", 1000 * m["task_s"], "ms"),
+        Measurement("Worker RSS after a sweep (largest of 2)", max(m["worker_rss_2w_mb"]),
+                    "MiB"),
+        Measurement("Monte Carlo time growth exponent (time ∝ N^k)", m["scaling_slope"], ""),
+        Measurement("Ensemble optimiser runs/s, in-process", m["ensemble_inproc_runs_s"], ""),
+        Measurement("Ensemble optimiser runs/s, 2 workers", m["ensemble_2w_runs_s"], ""),
+        Measurement("Estimate: 10⁶ scenarios on 100 workers", e["total_s"], "s",
+                    note="from the measured per-task cost and overhead (see the section)"),
+    ]

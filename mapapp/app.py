@@ -29,6 +29,7 @@ from mapapp.ui import (  # noqa: E402
     scorecard,
     sidebar,
     tunnel_panel,
+    uncertainty_panel,
 )
 from mapapp.ui.state import session  # noqa: E402
 
@@ -80,6 +81,7 @@ def main() -> None:
         sel = routes_panel.selected(routes)
         out = mappanel.show_map(settings, routes, selected=sel.id if sel else None,
                                 labels=routes_panel.route_labels(routes),
+                                extra_layers=uncertainty_panel.map_layers(),
                                 view=routes_panel.initial_view())
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
@@ -88,9 +90,9 @@ def main() -> None:
         st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
                     else "Click the map to read the depth (or “land”) at a point.")
         sel = routes_panel.selector(routes)
-        compare, tunnel, edit, optimise, exports, whole = st.tabs(
-            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Export",
-             "Whole link"]
+        compare, tunnel, edit, optimise, uncertainty, exports, whole = st.tabs(
+            ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Uncertainty",
+             "Export", "Whole link"]
         )
         with compare:
             routes_panel.comparison(routes, sel)
@@ -105,6 +107,8 @@ def main() -> None:
             if found is not None:
                 routes_panel.add_route(found)
                 st.rerun()
+        with uncertainty:
+            uncertainty_panel.panel(routes, sel, settings.dataset_path)
         with exports:
             export_panel.panel(routes, settings, results, selected=sel.id if sel else None,
                                labels=routes_panel.route_labels(routes))

@@ -29,7 +29,7 @@ def test_html_style_options(tmp_path, capsys):
     assert _legend_ticks(page) == ["-60", "-45", "-30", "-15", "0"]
     assert "Isobaths (20 m)" in page
     assert "\\u00a9 OpenStreetMap contributors" in page  # the OSM land's credit (JSON-escaped ©)
-    assert "GSHHG" not in page
+    assert "Coastline: GSHHG" not in page  # no GSHHG credit (place notes may still name it)
     assert "mapapp-route-legend-control" not in page
     assert re.search(r"#map_\w+ \{[^}]*height: 100(\.0)?%", page)  # fills the window
 

@@ -40,6 +40,11 @@ MODULES = [
     "mapapp.economics.backtest",
     "mapapp.core.jsonenc",
     "mapapp.session.routeset",
+    "mapapp.uncertainty.cluster",
+    "mapapp.uncertainty.distributions",
+    "mapapp.uncertainty.sweep",
+    "mapapp.uncertainty.model",
+    "mapapp.uncertainty.ensemble",
 ]
 
 

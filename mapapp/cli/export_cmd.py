@@ -97,6 +97,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         from mapapp.economics.estimate import estimate_for_route
 
         scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
+        if getattr(args, "uncertainty", None):  # P10–P90 bars (mapapp.uncertainty)
+            from mapapp.uncertainty.report import sweep_for_scorecards
+
+            scorecards = sweep_for_scorecards(scorecards, routes, grid, args.uncertainty)
     link = None
     if args.link:  # whole-link inset for the first route (default railheads)
         from mapapp.link.model import compute_link
@@ -198,6 +202,9 @@ def register(subparsers) -> None:
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
     p.add_argument("--scorecard", action="store_true",
                    help="add the claims scorecard panel (claims vs the model, US$ of 2025)")
+    p.add_argument("--uncertainty", type=int, metavar="N",
+                   help="with --scorecard: P10–P90 bars and claim probabilities from a Monte "
+                   "Carlo of N scenarios (seed 0, in-process; docs/uncertainty.md)")
     p.add_argument("--link", action="store_true",
                    help="add the whole-link inset: connecting railways from the default "
                    "railheads to the first route's portals (see `link`)")

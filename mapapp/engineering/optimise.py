@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
+from skimage.graph import MCP_Geometric
 
 from mapapp.core.errors import DatasetError, InputError
 from mapapp.core.geodesy import (
@@ -73,6 +74,7 @@ from mapapp.core.geodesy import (
     densify,
     distance,
     strait_transformer,
+    to_strait,
 )
 from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
@@ -1152,6 +1154,48 @@ def optimise_route(
     if not isinstance(weights, CostWeights):
         raise InputError("weights must be a CostWeights")
     g = _open(grid)
+    pts, labels = _required_points(start, via, end)
+    corridor = _corridor(pts, corridor_km)
+    model = _CostModel(g, weights, land, no_go_polygons(no_go), corridor)
+    _check_points(pts, g, model, labels)
+
+    report(0.05, "reading the grid")
+    lons = np.array([p.lon for p in pts])
+    lats = np.array([p.lat for p in pts])
+    xy_pts = np.column_stack(to_strait(lons, lats))
+    straight_m = float(distance(lons[0], lats[0], lons[-1], lats[-1]))
+    box = _window(xy_pts, corridor, g, max(MARGIN_FRACTION * straight_m, MIN_MARGIN_M))
+    warnings: list[str] = []
+    cell = _cell_size(box, g, cell_m, max_cells, warnings)
+    surf = _build_surface(g, model, box, cell, strait_transformer())
+    report(0.35, f"cost surface ready: {surf.cost.shape[1]} × {surf.cost.shape[0]} cells")
+    cells = _required_cells(pts, labels, xy_pts, surf, g, model, weights)
+
+    legs, grid_cost, eval_step = _solve_legs(surf, cells, pts, labels, xy_pts, model, cell,
+                                             simplify_m, report)
+    report(0.9, "evaluating the costs")
+    route = _optimised_route(pts, legs, g, surf, cell, weights, corridor_km, model, mode)
+    cost = model.breakdown(route.lons, route.lats, eval_step)
+    straight = model.breakdown(lons[[0, -1]], lats[[0, -1]], eval_step)
+    direct = model.breakdown(lons, lats, eval_step) if len(legs) > 1 else straight
+    if not straight.feasible:
+        warnings.append(f"the straight line is not allowed ({_why(straight)})")
+    if not cost.feasible:  # should not happen: the checks above keep the route clean
+        warnings.append(f"the optimised route has {_why(cost)} at the evaluation step")
+    report(1.0, "done")
+    return OptimisedRoute(
+        route=route, cost=cost, straight=straight, direct=direct, grid_cost=grid_cost,
+        weights=weights, corridor_km=None if corridor_km is None else float(corridor_km),
+        cell_m=cell, grid_shape=tuple(int(v) for v in surf.cost.shape),
+        runtime_s=time.perf_counter() - t0, grid_name=g.info.name, warnings=warnings,
+        _model=model, _step_m=eval_step,
+    )
+
+
+# ------------------------------------------------------------- the stages of optimise_route
+def _required_points(start, via, end) -> tuple[list[Waypoint], list[str]]:
+    """Start, via points and end as Waypoints (longitudes near the strait) with their labels;
+    two consecutive points less than 1 m apart are refused."""
     pts = [parse_point(start, ""), *(parse_point(v, "") for v in via), parse_point(end, "")]
     for p in pts:
         p.lon = float(center_lons(p.lon, STRAIT_CENTER[0]))
@@ -1159,32 +1203,30 @@ def optimise_route(
     for i in range(len(pts) - 1):
         if float(distance(pts[i].lon, pts[i].lat, pts[i + 1].lon, pts[i + 1].lat)) < 1.0:
             raise InputError(f"{labels[i]} and {labels[i + 1]} are the same place")
-    tr = strait_transformer()
-    inv = strait_transformer(inverse=True)
-    corridor = None
-    if corridor_km is not None:
-        try:
-            ck = float(corridor_km)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"corridor must be a number of km, got {corridor_km!r}") from exc
-        if not math.isfinite(ck) or ck <= 0:
-            raise InputError(f"corridor must be a positive number of km, got {corridor_km!r}")
-        d = densify([pts[0].lon, pts[-1].lon], [pts[0].lat, pts[-1].lat], 1000.0)
-        x, y = tr.transform(d.lons, d.lats)
-        corridor = (shapely.LineString(np.column_stack([x, y])), ck * 1000.0)
-    model = _CostModel(g, weights, land, no_go_polygons(no_go), corridor)
-    _check_points(pts, g, model, labels)
+    return pts, labels
 
-    # ---- the solver grid
-    report(0.05, "reading the grid")
-    lons = np.array([p.lon for p in pts])
-    lats = np.array([p.lat for p in pts])
-    xy_pts = np.column_stack(tr.transform(lons, lats))
-    straight_m = float(distance(lons[0], lats[0], lons[-1], lats[-1]))
-    box = _window(xy_pts, corridor, g, max(MARGIN_FRACTION * straight_m, MIN_MARGIN_M))
+
+def _corridor(pts, corridor_km):
+    """(start→end geodesic in STRAIT_CRS metres, half-width m), or None without a limit."""
+    if corridor_km is None:
+        return None
+    try:
+        ck = float(corridor_km)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"corridor must be a number of km, got {corridor_km!r}") from exc
+    if not math.isfinite(ck) or ck <= 0:
+        raise InputError(f"corridor must be a positive number of km, got {corridor_km!r}")
+    d = densify([pts[0].lon, pts[-1].lon], [pts[0].lat, pts[-1].lat], 1000.0)
+    x, y = to_strait(d.lons, d.lats)
+    return shapely.LineString(np.column_stack([x, y])), ck * 1000.0
+
+
+def _cell_size(box, g, cell_m, max_cells: int, warnings: list[str]) -> float:
+    """The solver cell side (m): the one asked for (refused if it makes more than
+    ``max_cells`` cells over ``box``), else the grid's native spacing capped at
+    :data:`AUTO_CELL_CAP_M` and enlarged to stay within ``max_cells`` (said in
+    ``warnings``)."""
     area = (box[2] - box[0]) * (box[3] - box[1])
-    warnings: list[str] = []
-    native = float(min(g.info.res_m))
     if cell_m is not None:
         try:
             cell = float(cell_m)
@@ -1199,17 +1241,19 @@ def optimise_route(
                 f"{max_cells:,}); use a cell of at least {math.sqrt(area / max_cells):.0f} m or "
                 "a narrower corridor"
             )
-    else:
-        cell = min(native, AUTO_CELL_CAP_M)
-        if area / cell**2 > max_cells * 0.98:
-            new = math.sqrt(area / (max_cells * 0.95))
-            warnings.append(f"solver cell enlarged from {cell:.0f} m to {new:.0f} m to keep "
-                            f"the grid within {max_cells:,} cells")
-            cell = new
-    surf = _build_surface(g, model, box, cell, tr)
-    report(0.35, f"cost surface ready: {surf.cost.shape[1]} × {surf.cost.shape[0]} cells")
+        return cell
+    cell = min(float(min(g.info.res_m)), AUTO_CELL_CAP_M)
+    if area / cell**2 > max_cells * 0.98:
+        new = math.sqrt(area / (max_cells * 0.95))
+        warnings.append(f"solver cell enlarged from {cell:.0f} m to {new:.0f} m to keep "
+                        f"the grid within {max_cells:,} cells")
+        cell = new
+    return cell
 
-    # ---- the required points' cells
+
+def _required_cells(pts, labels, xy_pts, surf, g, model, weights) -> list[tuple[int, int]]:
+    """The solver cell of each required point; a point's own cell is made passable when only a
+    zone's or the corridor's edge touches it."""
     cells = []
     for p, label, (x, y) in zip(pts, labels, xy_pts, strict=True):
         rc = surf.cell_of(x, y)
@@ -1224,18 +1268,24 @@ def optimise_route(
             on_land = bool(model.on_land([p.lon], [p.lat], [z])[0])
             surf.set_cost(rc, float(weights.per_m(-z if math.isfinite(z) else 0.0, on_land)))
         cells.append(rc)
+    return cells
 
-    # ---- solve leg by leg
-    from skimage.graph import MCP_Geometric
 
+def _solve_legs(surf, cells, pts, labels, xy_pts, model, cell: float, simplify_m, report):
+    """Least-cost path leg by leg (MCP over the cells), each straightened and simplified.
+
+    Returns the legs as (n, 2) lon/lat arrays (each leg after the first without its first
+    vertex, so that they stack into one path), the grid cost (cost units × km) and the
+    evaluation step (m)."""
     tol = cell / 2.0 if simplify_m is None else float(simplify_m)
     if not math.isfinite(tol) or tol < 0:
         raise InputError(f"simplification tolerance must be ≥ 0 m, got {simplify_m!r}")
     mcp = MCP_Geometric(surf.cost, sampling=(cell, cell))
     step = min(cell / 4.0, 50.0)
     eval_step = min(cell / 2.0, EVAL_STEP_CAP_M)
+    inv = strait_transformer(inverse=True)
     n_legs = len(pts) - 1
-    all_lonlat: list[np.ndarray] = []
+    legs: list[np.ndarray] = []
     grid_cost = 0.0
     for k in range(n_legs):
         report(0.35 + 0.5 * k / n_legs, f"solving leg {k + 1} of {n_legs}")
@@ -1257,45 +1307,32 @@ def optimise_route(
             xy[0], xy[-1] = xy_pts[k], xy_pts[k + 1]
         leg = _shape_leg(xy, surf, model, inv, tol, step, eval_step,
                          (pts[k].lon, pts[k].lat), (pts[k + 1].lon, pts[k + 1].lat))
-        all_lonlat.append(leg if k == 0 else leg[1:])
-    report(0.9, "evaluating the costs")
-    path = np.vstack(all_lonlat)
+        legs.append(leg if k == 0 else leg[1:])
+    return legs, grid_cost, eval_step
 
-    # ---- the route
+
+def _optimised_route(pts, legs, g, surf, cell, weights, corridor_km, model, mode) -> Route:
+    """The path as a Route: required points keep their names, notes state how it was made."""
+    path = np.vstack(legs)
     names, at = {0: pts[0].name}, 0
-    for k, leg in enumerate(all_lonlat):
+    for k, leg in enumerate(legs):
         at += len(leg) - (1 if k == 0 else 0)
         names[at] = pts[k + 1].name
     wps = [Waypoint(lon, lat, names.get(i, "")) for i, (lon, lat) in enumerate(path)]
     a_label, b_label = _label(pts[0]), _label(pts[-1])
-    name = f"Optimised: {a_label} → {b_label}"
     notes = (
         f"Least-cost alignment on {g.info.name} ({surf.cost.shape[1]} × {surf.cost.shape[0]} "
         f"cells of {cell:.0f} m in the strait LAEA); weights sea {weights.sea_per_m:g}, depth "
         f"{weights.depth_per_m:g}/m, land {weights.land_per_m:g}"
         + (f"; corridor ±{corridor_km:g} km" if corridor_km else "")
         + (f"; {len(model.no_go)} no-go zone(s)" if model.no_go else "")
-        + (f"; via {', '.join(_label(p) for p in pts[1:-1])}" if n_legs > 1 else "")
+        + (f"; via {', '.join(_label(p) for p in pts[1:-1])}" if len(legs) > 1 else "")
         + ". See docs/optimiser.md."
     )
-    route = Route(id=slugify(f"optimised-{a_label}-{b_label}"), name=name, waypoints=wps,
-                  mode=mode, origin="optimised", notes=notes,
-                  sources=[g.info.source] if g.info.source.startswith("http") else [])
-    cost = model.breakdown(route.lons, route.lats, eval_step)
-    straight = model.breakdown(lons[[0, -1]], lats[[0, -1]], eval_step)
-    direct = model.breakdown(lons, lats, eval_step) if n_legs > 1 else straight
-    if not straight.feasible:
-        warnings.append(f"the straight line is not allowed ({_why(straight)})")
-    if not cost.feasible:  # should not happen: the checks above keep the route clean
-        warnings.append(f"the optimised route has {_why(cost)} at the evaluation step")
-    report(1.0, "done")
-    return OptimisedRoute(
-        route=route, cost=cost, straight=straight, direct=direct, grid_cost=grid_cost,
-        weights=weights, corridor_km=None if corridor_km is None else float(corridor_km),
-        cell_m=cell, grid_shape=tuple(int(v) for v in surf.cost.shape),
-        runtime_s=time.perf_counter() - t0, grid_name=g.info.name, warnings=warnings,
-        _model=model, _step_m=eval_step,
-    )
+    return Route(id=slugify(f"optimised-{a_label}-{b_label}"),
+                 name=f"Optimised: {a_label} → {b_label}", waypoints=wps, mode=mode,
+                 origin="optimised", notes=notes,
+                 sources=[g.info.source] if g.info.source.startswith("http") else [])
 
 
 #: American spelling.

@@ -997,6 +997,28 @@ def scorecard_height(scorecards) -> float:
     return 1.25 * len(_scorecard_dicts(scorecards))
 
 
+def _uncertainty_bar(ax, claim, unc, x, y, w, h) -> str:
+    """A P10–P90 bar (P50 tick, claim in red) and the claim's probability, at the foot of
+    a card; returns the text drawn."""
+    lo, hi, claimed = unc["p10"], unc["p90"], float(claim["claimed"])
+    a, b = min(lo, claimed), max(hi, claimed)
+    span = (b - a) or 1.0
+    x0, x1 = x + 0.64 * w, x + 0.97 * w
+
+    def at(v):
+        return x0 + (x1 - x0) * (v - a) / span
+
+    ax.plot([at(lo), at(hi)], [y + 0.05 * h] * 2, color="#4c78a8", lw=3.0,
+            solid_capstyle="butt")
+    ax.plot([at(unc["p50"])] * 2, [y, y + 0.10 * h], color="#1f3b5c", lw=0.9)
+    ax.plot([at(claimed)] * 2, [y - 0.01 * h, y + 0.11 * h], color="#d62728", lw=1.2)
+    p = unc.get("probability")
+    txt = (f"P10–P90 {lo:,.1f}–{hi:,.1f}" + (f"; P(claim) {100 * p:.1f} %" if p is not None
+                                              else ""))
+    ax.text(x + 0.01, y + 0.10 * h, txt, fontsize=5.2, color="#1f3b5c", va="top")
+    return txt
+
+
 def draw_scorecard(fig, scorecards, rect, lay=None):
     """Draw one row of claim cards per scorecard in ``rect`` (figure fraction l, b, w, h).
 
@@ -1035,11 +1057,15 @@ def draw_scorecard(fig, scorecards, rect, lay=None):
                      (t["claimed"], 9.5, "bold", "black"),
                      ("model " + t["computed"], 6.8, "normal", "black"),
                      (t["verdict"], 7.2, "bold", colour)]
+            unc = claim.get("uncertainty")
+            step = 0.23 if not unc else 0.185
             for k, (txt, size, weight, col) in enumerate(lines):
                 txt = textwrap.shorten(txt, 60, placeholder="…")
-                ax.text(x + 0.01, y0 + h * (0.86 - 0.23 * k), txt, fontsize=size,
+                ax.text(x + 0.01, y0 + h * (0.88 - step * k), txt, fontsize=size,
                         fontweight=weight, color=col, va="top")
                 texts.append(txt)
+            if unc:  # Monte Carlo P10–P90 bar with the claim marked (mapapp.uncertainty)
+                texts.append(_uncertainty_bar(ax, claim, unc, x, y0 + h * 0.06, w, h))
         if lay is not None:
             lay.texts.extend(texts)
     return ax

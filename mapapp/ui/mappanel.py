@@ -84,15 +84,17 @@ def show_map(
     labels=None,
     height: int = 620,
     view=mapview.DEFAULT_VIEW,
+    extra_layers=(),
 ) -> dict:
     """Draw the map; returns streamlit-folium's output (clicks, drawings).
 
     The base map (``view`` is the session's initial view) is identical on every rerun, so
-    the map never remounts; everything else arrives as feature groups.
+    the map never remounts; everything else arrives as feature groups. ``extra_layers``:
+    more feature groups from other views (e.g. the ensemble's corridor).
     """
     m = _localize(mapview.base_map(view=view, height=height, sync_url=True))
     fgs = mapview.map_layers(settings, map_data(settings), routes, selected=selected,
-                             labels=labels, extra=click_layer())
+                             labels=labels, extra=[*extra_layers, *click_layer()])
     out = st_folium(
         m,
         key=MAP_KEY,
