@@ -42,6 +42,7 @@ __all__ = [
     "to_strait",
     "from_strait",
     "strait_transformer",
+    "parse_lonlat",
 ]
 
 #: The WGS84 ellipsoid; all distances are geodesics on it, in metres.
@@ -323,3 +324,21 @@ def split_antimeridian(lons, lats) -> list[tuple[np.ndarray, np.ndarray]]:
         cur_lat.append(float(lats[i]))
     parts.append((cur_lon, cur_lat))
     return [(np.array(a), np.array(b)) for a, b in parts if len(a) >= 2]
+
+
+def parse_lonlat(text) -> tuple[float, float] | None:
+    """``"LON,LAT"`` (or ``"LON;LAT"``) text as (lon, lat) floats in degrees; ``None`` when the
+    text is not two numbers (a place name, say). Ranges are the caller's to check.
+
+    Examples
+    --------
+    >>> parse_lonlat(" -169.65, 66.08 "), parse_lonlat("177.5; 64.7"), parse_lonlat("Nome")
+    ((-169.65, 66.08), (177.5, 64.7), None)
+    """
+    parts = [p.strip() for p in str(text).strip().replace(";", ",").split(",")]
+    if len(parts) != 2:
+        return None
+    try:
+        return float(parts[0]), float(parts[1])
+    except ValueError:
+        return None

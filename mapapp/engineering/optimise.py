@@ -73,6 +73,7 @@ from mapapp.core.geodesy import (
     center_lons,
     densify,
     distance,
+    parse_lonlat,
     strait_transformer,
     to_strait,
 )
@@ -238,14 +239,9 @@ def parse_point(text, default_name: str = "") -> Waypoint:
         name = str(text[2]) if len(text) == 3 else default_name
         return Waypoint(text[0], text[1], name)
     s = str(text).strip()
-    parts = [p.strip() for p in s.replace(";", ",").split(",")]
-    if len(parts) == 2:
-        try:
-            lon, lat = float(parts[0]), float(parts[1])
-        except ValueError:
-            pass
-        else:
-            return Waypoint(lon, lat, default_name)
+    lonlat = parse_lonlat(s)
+    if lonlat is not None:
+        return Waypoint(*lonlat, default_name)
     if not s:
         raise InputError("a point is empty: give LON,LAT in degrees or a place name")
     from mapapp.data.context import place_lonlat

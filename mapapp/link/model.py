@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 
 from mapapp.core.errors import InputError
-from mapapp.core.geodesy import distance, geodesic_length, normalize_lon
+from mapapp.core.geodesy import distance, geodesic_length, normalize_lon, parse_lonlat
 from mapapp.link import data as ldata
 from mapapp.link.costs import CostRange, link_cost, schedule_range
 from mapapp.link.solve import CellPath, LinkWeights, grades_along, least_cost_path
@@ -86,17 +86,13 @@ def parse_via(text) -> ldata.Place:
     if isinstance(text, ldata.Place):
         return text
     s = str(text).strip()
-    parts = [p.strip() for p in s.replace(";", ",").split(",")]
-    if len(parts) == 2:
-        try:
-            lon, lat = float(parts[0]), float(parts[1])
-        except ValueError:
-            pass
-        else:
-            if not (-90 <= lat <= 90 and math.isfinite(lon)):
-                raise InputError(f"via point {s!r}: latitude must be in -90..90")
-            return ldata.Place(f"{lon:g},{lat:g}", f"{lon:g}°, {lat:g}°", lat, lon,
-                               "given by the user", ())
+    lonlat = parse_lonlat(s)
+    if lonlat is not None:
+        lon, lat = lonlat
+        if not (-90 <= lat <= 90 and math.isfinite(lon)):
+            raise InputError(f"via point {s!r}: latitude must be in -90..90")
+        return ldata.Place(f"{lon:g},{lat:g}", f"{lon:g}°, {lat:g}°", lat, lon,
+                           "given by the user", ())
     p = ldata.find_place(s)
     if p is None:
         names = ", ".join(sorted(pl.name for pl in ldata.places().values()))
