@@ -211,14 +211,10 @@ class RouteSet:
         """
         old = self.get(route_id)
         waypoints = waypoints_from_rows(rows)
-        if len(waypoints) > safety.MAX_VERTICES_PER_ROUTE:
-            raise InputError(
-                f"{len(waypoints):,} waypoints; a route holds at most "
-                f"{safety.MAX_VERTICES_PER_ROUTE:,} (simplify it first)"
-            )
+        others = [r for r in self.own() if r.id != old.id]
+        safety.check_waypoint_count(len(waypoints), sum(len(r.waypoints) for r in others))
         name = (name or "").strip() or old.name
         new = old.with_waypoints(waypoints, name=name)
-        others = [r for r in self.own() if r.id != old.id]
         safety.check_session_budget(others, [new])
         if old.origin == "preset":
             new = new.copy(id=unique_id(f"{old.id}-edited", self.ids()),
