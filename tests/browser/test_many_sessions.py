@@ -365,6 +365,7 @@ async def _tour_all(url: str, chromium: str, pid: int, folder: Path, grid: Path)
 
 
 @pytest.mark.slow
+@pytest.mark.load
 def test_twenty_sessions_touring_for_a_minute(vendored_assets, streamlit_app, chromium_path,
                                               tmp_path):
     """20 sessions at once, each touring for 60 s: upload a route (every fifth also a grid),
