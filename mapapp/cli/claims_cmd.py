@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from mapapp.economics.backtest import backtest
+from mapapp.economics.claims import scorecard
+from mapapp.economics.estimate import estimate_for_route
 from mapapp.economics.prices import BASE_YEAR
+
+from ._common import open_dataset, resolve_routes
 
 __all__ = ["cmd_backtest", "cmd_claims", "format_backtest", "format_scorecard", "register"]
 
@@ -82,10 +87,7 @@ def format_scorecard(sc) -> str:
 
 def cmd_claims(args: argparse.Namespace) -> int:
     """Print the claims scorecard of each route (text or JSON)."""
-    from mapapp.economics.claims import scorecard
-    from mapapp.economics.estimate import estimate_for_route
 
-    from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes(args.routes)
     grid = open_dataset(args.dataset)
@@ -122,7 +124,6 @@ def format_backtest(rows, base_year: int) -> str:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Leave-one-out backtest of the cost and schedule model."""
-    from mapapp.economics.backtest import backtest
 
     rows = backtest(args.base_year)
     if args.json:

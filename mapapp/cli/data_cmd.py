@@ -16,6 +16,13 @@ import json
 import sys
 import time
 
+from mapapp.core.errors import InputError
+from mapapp.data.bathymetry import Grid
+from mapapp.data.catalogue import catalogue, plan_fetch
+from mapapp.data.fetch import fetch
+from mapapp.data.gridimport import import_grid
+from mapapp.data.remote import register_remote
+
 __all__ = ["cmd_fetch", "cmd_import", "cmd_list", "cmd_remote", "register", "ProgressBar"]
 
 
@@ -140,7 +147,6 @@ class ProgressBar:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the catalogue (sources, then grids present)."""
-    from mapapp.data.catalogue import catalogue
 
     cat = catalogue()
     if args.json:
@@ -171,8 +177,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Download and install a grid; progress on stderr, the result on stdout."""
-    from mapapp.data.catalogue import plan_fetch
-    from mapapp.data.fetch import fetch
 
     if args.dry_run:
         plan = plan_fetch(args.source, args.bbox, args.resolution, args.name)
@@ -184,7 +188,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"→ {plan.name}.tif" + (" (cut to the box)" if plan.crop else ""))
         return 0
     if args.retries < 0:
-        from mapapp.core.errors import InputError
 
         raise InputError("--retries must be 0 or more")
     bar = ProgressBar()
@@ -198,7 +201,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(res.to_dict(), indent=2))
     else:
-        from mapapp.data.bathymetry import Grid
 
         info = Grid(res.path).info
         print(f"{res.path} ({info.width}×{info.height} px, {info.resolution_label})")
@@ -208,7 +210,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a local grid file."""
-    from mapapp.data.gridimport import import_grid
 
     pos = True if args.positive_down else (False if args.positive_up else None)
     prov = {k: v for k, v in (("source", args.source), ("licence", args.licence),
@@ -230,7 +231,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_remote(args: argparse.Namespace) -> int:
     """Register a remote COG."""
-    from mapapp.data.remote import register_remote
 
     path = register_remote(args.url, name=args.name, positive_down=args.positive_down or None,
                            licence=args.licence, force=args.force)

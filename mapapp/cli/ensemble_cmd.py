@@ -23,6 +23,13 @@ import argparse
 import json
 import re
 
+from mapapp.core.errors import InputError
+from mapapp.uncertainty.cluster import open_runner
+from mapapp.uncertainty.distributions import Distribution
+from mapapp.uncertainty.ensemble import EnsembleSpec, run_ensemble, write_corridor_cog
+
+from .sweep_cmd import _positive_int, _seed, add_cluster_options, progress_printer
+
 __all__ = ["cmd_ensemble", "register"]
 
 
@@ -40,12 +47,7 @@ def _pair(text: str) -> tuple[float, float]:
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
     """Run the ensemble, write the COG, print a summary (or JSON)."""
-    from mapapp.core.errors import InputError
-    from mapapp.uncertainty.cluster import open_runner
-    from mapapp.uncertainty.distributions import Distribution
-    from mapapp.uncertainty.ensemble import EnsembleSpec, run_ensemble, write_corridor_cog
 
-    from .sweep_cmd import progress_printer
 
     if not args.out.lower().endswith((".tif", ".tiff")):
         raise InputError(f"--out must be a .tif file (the corridor raster), got {args.out}")
@@ -73,7 +75,6 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     """Add the ``ensemble`` command."""
-    from .sweep_cmd import _positive_int, _seed, add_cluster_options
 
     p = subparsers.add_parser(
         "ensemble",

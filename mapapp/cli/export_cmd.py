@@ -15,7 +15,21 @@ import argparse
 from pathlib import Path
 
 from mapapp.core.errors import InputError
+from mapapp.core.files import atomic_write
+from mapapp.economics.claims import scorecard
+from mapapp.economics.estimate import estimate_for_route
+from mapapp.engineering.tunnel import tunnel_for_route
 from mapapp.io.export import FORMATS as EXPORT_FORMATS
+from mapapp.io.export import export_bytes
+from mapapp.link.model import compute_link
+from mapapp.render.assets import standalone_html
+from mapapp.render.mapview import BASEMAPS, MapSettings, build_map
+from mapapp.render.overlay import COLORMAPS
+from mapapp.render.report import FORMATS as FIG_FORMATS
+from mapapp.render.report import MAX_DPI, parse_bbox, render_report
+from mapapp.uncertainty.report import sweep_for_scorecards
+
+from ._common import open_dataset, resolve_routes
 
 __all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
 
@@ -29,13 +43,11 @@ _SUFFIX_FORMATS = {
 
 
 def _routes(specs):
-    from ._common import resolve_routes
 
     return resolve_routes(specs)
 
 
 def _grid(path):
-    from ._common import open_dataset
 
     return open_dataset(path)
 
@@ -67,10 +79,8 @@ def _done(path, data: bytes, what: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write routes as GeoJSON, KML, GPX, GeoPackage or a CSV of waypoints."""
-    from mapapp.core.files import atomic_write
-    from mapapp.io.export import FORMATS, export_bytes
 
-    fmt = _format_for(args.out, args.format, tuple(FORMATS))
+    fmt = _format_for(args.out, args.format, tuple(EXPORT_FORMATS))
     routes = _routes(args.routes)
     data = export_bytes(routes, fmt, waypoints=args.waypoints)
     atomic_write(args.out, data)
@@ -79,31 +89,25 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render the report figure (PNG, PDF or SVG)."""
-    from mapapp.render.report import FORMATS, parse_bbox, render_report
 
-    fmt = _format_for(args.out, args.format, FORMATS)
+    fmt = _format_for(args.out, args.format, FIG_FORMATS)
     bbox = parse_bbox(args.bbox) if args.bbox else None
     size = _size(args.size)
     routes = _routes(args.routes)
     grid = _grid(args.dataset)
     tunnels = None
     if args.tunnel:
-        from mapapp.engineering.tunnel import tunnel_for_route
 
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
     scorecards = None
     if getattr(args, "scorecard", False):
-        from mapapp.economics.claims import scorecard
-        from mapapp.economics.estimate import estimate_for_route
 
         scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
         if getattr(args, "uncertainty", None):  # P10–P90 bars (mapapp.uncertainty)
-            from mapapp.uncertainty.report import sweep_for_scorecards
 
             scorecards = sweep_for_scorecards(scorecards, routes, grid, args.uncertainty)
     link = None
     if args.link:  # whole-link inset for the first route (default railheads)
-        from mapapp.link.model import compute_link
 
         link = compute_link(routes[0])
     data = render_report(
@@ -126,7 +130,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def _map_settings(args: argparse.Namespace):
-    from mapapp.render.mapview import MapSettings
 
     vmin, vmax = None, None
     if args.range:
@@ -143,9 +146,6 @@ def _map_settings(args: argparse.Namespace):
 
 def cmd_html(args: argparse.Namespace) -> int:
     """Write the interactive map as one standalone HTML file (the app's map builder)."""
-    from mapapp.core.files import atomic_write
-    from mapapp.render.assets import standalone_html
-    from mapapp.render.mapview import build_map
 
     settings = _map_settings(args)
     routes = _routes(args.routes)
@@ -161,11 +161,6 @@ def _common_args(p):
 
 def register(subparsers) -> None:
     """Add the ``export``, ``render`` and ``html`` commands."""
-    from mapapp.io.export import FORMATS
-    from mapapp.render.mapview import BASEMAPS
-    from mapapp.render.overlay import COLORMAPS
-    from mapapp.render.report import FORMATS as FIG_FORMATS
-    from mapapp.render.report import MAX_DPI
 
     p = subparsers.add_parser(
         "export",
@@ -175,7 +170,7 @@ def register(subparsers) -> None:
         "layers 'routes' and 'waypoints'; CSV lists the waypoints.",
     )
     _common_args(p)
-    p.add_argument("--format", "-f", choices=tuple(FORMATS),
+    p.add_argument("--format", "-f", choices=tuple(EXPORT_FORMATS),
                    help="output format (default: from the --out suffix)")
     p.add_argument("--out", "-o", required=True, help="output file (written atomically)")
     p.add_argument("--waypoints", action="store_true",

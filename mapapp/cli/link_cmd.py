@@ -13,7 +13,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mapapp.cli._common import resolve_routes
 from mapapp.core.errors import InputError
+from mapapp.core.files import atomic_write
+from mapapp.core.jsonenc import dumps
+from mapapp.engineering.optimise import read_no_go
+from mapapp.link.model import compute_link
+from mapapp.link.solve import LinkWeights
+from mapapp.render.linkmap import link_export_bytes
 
 __all__ = ["cmd_link", "register"]
 
@@ -31,10 +38,6 @@ def _number(text, what: str, scale: float = 1.0) -> float:
 
 def compute_from_args(args):
     """The :class:`~mapapp.link.model.LinkResult` asked for by the parsed arguments."""
-    from mapapp.cli._common import resolve_routes
-    from mapapp.engineering.optimise import read_no_go
-    from mapapp.link.model import compute_link
-    from mapapp.link.solve import LinkWeights
 
     routes = resolve_routes([args.route])
     if len(routes) != 1:
@@ -88,12 +91,9 @@ def cmd_link(args: argparse.Namespace) -> int:
                              f"{', '.join(_SUFFIXES)}")
     result = compute_from_args(args)
     if args.out:
-        from mapapp.core.files import atomic_write
-        from mapapp.render.linkmap import link_export_bytes
 
         atomic_write(args.out, link_export_bytes(result, fmt))
     if args.json:
-        from mapapp.core.jsonenc import dumps
 
         print(dumps(result.to_dict(), indent=1, sort_keys=False))
     else:

@@ -21,14 +21,18 @@ import argparse
 import json
 import re
 
+from mapapp.engineering.optimise import CostWeights, optimise_route, read_no_go
+from mapapp.io.export import write_geojson
+from mapapp.routes.presets import load_presets
+
+from ._common import open_dataset
+
 __all__ = ["cmd_optimise", "register"]
 
 
 def cmd_optimise(args: argparse.Namespace) -> int:
     """Find the least-cost alignment, print a summary, optionally write GeoJSON."""
-    from mapapp.engineering.optimise import CostWeights, optimise_route, read_no_go
 
-    from ._common import open_dataset
 
     weights = CostWeights(sea_per_m=args.sea_weight, depth_per_m=args.depth_weight,
                           land_per_m=args.land_weight)
@@ -42,11 +46,9 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     )
     table = None
     if args.compare:
-        from mapapp.routes.presets import load_presets
 
         table = result.compare_with(load_presets())
     if args.out:
-        from mapapp.io.export import write_geojson
 
         write_geojson([result.route], args.out)
     if args.json:
@@ -77,7 +79,6 @@ def _format_table(df) -> str:
 
 def register(subparsers) -> None:
     """Add the ``optimize`` command (alias ``optimise``)."""
-    from mapapp.engineering.optimise import CostWeights
 
     d = CostWeights()
     p = subparsers.add_parser(

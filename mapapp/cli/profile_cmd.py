@@ -17,10 +17,18 @@ import argparse
 import json
 import sys
 
+from mapapp.core.files import atomic_write
+from mapapp.data.coastline import SOURCES
+from mapapp.economics.estimate import estimate_for_route
+from mapapp.engineering.profile import sample_profile
+from mapapp.engineering.tunnel import TunnelParams
+from mapapp.io.export import profile_csv_bytes
+
+from ._common import open_dataset, resolve_routes
+
 __all__ = ["cmd_profile", "cmd_tunnel", "register"]
 
 def _land_choices():
-    from mapapp.data.coastline import SOURCES
 
     return [*SOURCES, "grid"]
 
@@ -29,11 +37,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     """Sample the grid along the route(s) and write a CSV (same format as the app's download:
     :func:`mapapp.io.export.profile_csv_bytes`; a ``route_id`` first column when a route file
     holds several routes)."""
-    from mapapp.core.files import atomic_write
-    from mapapp.engineering.profile import sample_profile
-    from mapapp.io.export import profile_csv_bytes
 
-    from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes([args.route])
     grid = open_dataset(args.dataset)
@@ -70,10 +74,7 @@ def _profile_summary(route_id: str, df) -> str:
 
 def cmd_tunnel(args: argparse.Namespace) -> int:
     """Design the tunnel of each route, estimate its programme, print a table or JSON."""
-    from mapapp.economics.estimate import estimate_for_route
-    from mapapp.engineering.tunnel import TunnelParams
 
-    from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes(args.routes)
     grid = open_dataset(args.dataset)

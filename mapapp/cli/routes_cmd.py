@@ -21,6 +21,10 @@ import json
 import math
 
 from mapapp.core.jsonenc import plain
+from mapapp.routes.metrics import claims_vs_computed, route_metrics
+from mapapp.routes.presets import load_presets
+
+from ._common import resolve_routes
 
 __all__ = ["cmd_measure", "cmd_routes", "metrics_record", "register"]
 
@@ -33,7 +37,6 @@ def _r(x, nd=3):
 
 def metrics_record(route, land: str = "gshhg") -> dict:
     """The JSON object printed for one route (numbers rounded: km to 1 m)."""
-    from mapapp.routes.metrics import claims_vs_computed, route_metrics
 
     m = route_metrics(route, land)
     claims = []
@@ -113,14 +116,12 @@ def _emit(records: list[dict], as_json: bool) -> int:
 
 def cmd_routes(args: argparse.Namespace) -> int:
     """List the preset routes with computed metrics."""
-    from mapapp.routes.presets import load_presets
 
     return _emit([metrics_record(r, args.land) for r in load_presets()], args.json)
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
     """Measure routes given as preset ids or route files."""
-    from ._common import resolve_routes
 
     routes = resolve_routes(args.routes)
     return _emit([metrics_record(r, args.land) for r in routes], args.json)

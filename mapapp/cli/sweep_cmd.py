@@ -28,6 +28,12 @@ import time
 from pathlib import Path
 
 from mapapp.core.errors import ExportError
+from mapapp.io.export import atomic_write
+from mapapp.uncertainty.cluster import DEFAULT_CHUNK, open_runner
+from mapapp.uncertainty.model import default_model, model_versions, route_context
+from mapapp.uncertainty.sweep import run_sweep
+
+from ._common import open_dataset, resolve_routes
 
 __all__ = ["cmd_sweep", "progress_printer", "register"]
 
@@ -55,11 +61,7 @@ def progress_printer(label: str, stream=None):
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the sweep and print (or write) its results."""
-    from mapapp.uncertainty.cluster import open_runner
-    from mapapp.uncertainty.model import default_model, model_versions, route_context
-    from mapapp.uncertainty.sweep import run_sweep
 
-    from ._common import open_dataset, resolve_routes
 
     routes = resolve_routes(args.routes)
     grid = open_dataset(args.dataset)
@@ -92,7 +94,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _write_out(folder: Path, payload: list, results) -> None:
     import numpy as np
 
-    from mapapp.io.export import atomic_write
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -164,7 +165,6 @@ def add_cluster_options(p) -> None:
 
 def register(subparsers) -> None:
     """Add the ``sweep`` command."""
-    from mapapp.uncertainty.cluster import DEFAULT_CHUNK
 
     p = subparsers.add_parser(
         "sweep",

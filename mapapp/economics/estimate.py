@@ -27,8 +27,10 @@ import numpy as np
 
 from mapapp.core import references as refs
 from mapapp.core.jsonenc import plain
+from mapapp.data.bathymetry import open_grid
 from mapapp.economics import model as m
 from mapapp.economics.prices import BASE_YEAR, Money, fmt_usd_bn, to_base
+from mapapp.engineering.profile import sample_profile
 from mapapp.engineering.tunnel import TunnelParams, TunnelResult, tunnel_for_route
 
 __all__ = [
@@ -484,10 +486,8 @@ def estimate_for_route(route, grid=None, *, mode: str | None = None,
                        land_source: str = "gshhg") -> ProgrammeEstimate:
     """Profile the route once, design its tunnel, and estimate the programme (with the design
     band unless ``band=False``)."""
-    from mapapp.engineering.profile import sample_profile
 
     if grid is None:
-        from mapapp.data.bathymetry import open_grid
 
         grid = open_grid()
     params = params or TunnelParams.preset(mode or route.mode)

@@ -77,6 +77,9 @@ from mapapp.core.geodesy import (
     strait_transformer,
     to_strait,
 )
+from mapapp.data.bathymetry import Grid, open_grid
+from mapapp.data.coastline import is_land, projected_land
+from mapapp.data.context import load_places, place_lonlat
 from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
 __all__ = [
@@ -244,7 +247,6 @@ def parse_point(text, default_name: str = "") -> Waypoint:
         return Waypoint(*lonlat, default_name)
     if not s:
         raise InputError("a point is empty: give LON,LAT in degrees or a place name")
-    from mapapp.data.context import place_lonlat
 
     places = _place_names()
     try:
@@ -258,7 +260,6 @@ def parse_point(text, default_name: str = "") -> Waypoint:
 
 
 def _place_names() -> dict:
-    from mapapp.data.context import load_places
 
     return {str(n).lower(): str(n) for n in load_places()["name"]}
 
@@ -395,7 +396,6 @@ class _CostModel:
         if self.land == "grid":
             with np.errstate(invalid="ignore"):
                 return np.asarray(elev, dtype="float64") > 0.0
-        from mapapp.data.coastline import is_land
 
         try:
             return np.atleast_1d(np.asarray(is_land(lons, lats, source=self.land), dtype=bool))
@@ -468,7 +468,6 @@ class _CostModel:
 
 
 def _open(grid):
-    from mapapp.data.bathymetry import Grid, open_grid
 
     return grid if isinstance(grid, Grid) else open_grid(grid)
 
@@ -827,7 +826,6 @@ def _land_cells(land, elev, box, shape, transform, tr) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return elev > 0.0
     if isinstance(land, str):
-        from mapapp.data.coastline import projected_land
 
         try:
             geoms = np.asarray(projected_land(land), dtype=object)

@@ -50,6 +50,7 @@ import pandas as pd
 
 from mapapp.core.errors import InputError
 from mapapp.core.geodesy import densify, leg_lengths
+from mapapp.data.coastline import is_land
 
 __all__ = [
     "AUTO_STEP_CAP_M",
@@ -146,7 +147,6 @@ def classify_land(lons, lats, land_source: str = "gshhg", elevations=None) -> np
             raise InputError("land_source='grid' needs the sampled elevations")
         with np.errstate(invalid="ignore"):
             return np.asarray(elevations, dtype="float64") > 0.0
-    from mapapp.data.coastline import is_land
 
     on_land = is_land(lons, lats, source=land_source, shore_tolerance_m=SHORE_TOLERANCE_M)
     return np.atleast_1d(np.asarray(on_land, dtype=bool))

@@ -54,6 +54,7 @@ import pandas as pd
 from mapapp.core import references as refs
 from mapapp.core.errors import InputError, TunnelError
 from mapapp.core.jsonenc import plain
+from mapapp.data.bathymetry import open_grid
 from mapapp.engineering.profile import sample_profile, surface_runs
 from mapapp.routes.route import MODES, Route
 
@@ -772,7 +773,6 @@ def tunnel_for_route(
         A profile of this route already sampled on ``grid`` (reused, e.g. for a design band).
     """
     if grid is None:
-        from mapapp.data.bathymetry import open_grid
 
         grid = open_grid()
     if profile is None:

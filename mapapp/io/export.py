@@ -42,6 +42,7 @@ from mapapp.core.files import atomic_write
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
 from mapapp.core.jsonenc import plain
 from mapapp.routes.metrics import route_metrics
+from mapapp.routes.route import route_colour as palette_colour
 
 __all__ = [
     "FORMATS",
@@ -107,7 +108,6 @@ def route_colour(route, index: int = 0) -> str:
     """
     from matplotlib.colors import to_hex
 
-    from mapapp.routes.route import route_colour as palette_colour
 
     if route.colour:
         try:

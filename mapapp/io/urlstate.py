@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 
 from mapapp.core.errors import InputError, RouteError
 from mapapp.core.safety import clean_text, short_repr
+from mapapp.routes.presets import preset_ids
 from mapapp.routes.route import MODES, Route, Waypoint, slugify
 
 __all__ = [
@@ -339,7 +340,6 @@ def decode_presets(text: str, known=None) -> list[str]:
     if len(ids) > _MAX_PRESETS:
         raise InputError(f"too many preset ids (limit {_MAX_PRESETS})")
     if known is None:
-        from mapapp.routes.presets import preset_ids
 
         known = preset_ids()
     bad = [p for p in ids if p not in known]

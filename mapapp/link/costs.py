@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mapapp.core.errors import DatasetError
+from mapapp.economics import prices
 from mapapp.link import data as ldata
 
 __all__ = [
@@ -39,11 +40,7 @@ __all__ = [
 
 
 def _prices():
-    try:
-        from mapapp.economics import prices
-    except ImportError as exc:  # the price-level module is part of the economics layer
-        raise DatasetError("the price-level module mapapp.economics.prices is missing: "
-                           "constant-dollar costs cannot be computed") from exc
+
     return prices
 
 

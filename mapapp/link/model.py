@@ -26,8 +26,16 @@ import shapely
 
 from mapapp.core.errors import InputError
 from mapapp.core.geodesy import distance, geodesic_length, normalize_lon, parse_lonlat
+from mapapp.economics.prices import Money, to_base
 from mapapp.link import data as ldata
-from mapapp.link.costs import CostRange, link_cost, schedule_range
+from mapapp.link.costs import (
+    CostRange,
+    cost_sources,
+    default_base_year,
+    link_cost,
+    schedule_range,
+    sum_ranges,
+)
 from mapapp.link.solve import CellPath, LinkWeights, grades_along, least_cost_path
 from mapapp.link.surface import DEFAULT_CELL_M, MAJOR_RIVER_KM, to_lonlat, to_xy, wide_surface
 from mapapp.routes.route import Route, Waypoint
@@ -204,7 +212,6 @@ class LinkResult:
     def totals(self) -> dict:
         """Connecting railways summed over the paths (km, US$ bn low/high), and the strait
         route's own claims beside them, clearly separate."""
-        from mapapp.link.costs import sum_ranges
 
         km = sum(p.length_km for p in self.paths)
         cost = sum_ranges([p.cost for p in self.paths], self.base_year)
@@ -229,7 +236,6 @@ class LinkResult:
         if (unit == "USD bn" or unit.startswith("US$ bn")) and value is not None:
             lo, hi = (value, value) if not isinstance(value, (list, tuple)) else value[:2]
             if claim_year:
-                from mapapp.economics.prices import Money, to_base
 
                 f = float(to_base(Money(1.0, "USD", int(claim_year)), self.base_year))
                 year_note = (f"{claim_year} prices, in {self.base_year} dollars" if f != 1.0
@@ -248,7 +254,6 @@ class LinkResult:
 
     def to_dict(self) -> dict:
         """JSON of ``python -m mapapp link ROUTE --json``."""
-        from mapapp.link.costs import cost_sources
 
         return {
             "route": self.strait_route.id,
@@ -334,7 +339,6 @@ def compute_link(route: Route, railheads=None, vias=(), *, cell_m: float = DEFAU
         Unknown railhead or place, a railhead outside the wide-area data, a point far from
         land, or no path within the ruling grade.
     """
-    from mapapp.link.costs import default_base_year
 
     weights = weights or LinkWeights()
     base_year = default_base_year() if base_year is None else int(base_year)

@@ -16,6 +16,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from mapapp.core.errors import ExportError
+from mapapp.core.geodesy import densify, unwrap_lons
+from mapapp.core.jsonenc import dumps
+from mapapp.io.export import export_bytes
+from mapapp.link import data as ldata
+from mapapp.link.data import wide_dir
+from mapapp.link.surface import LAND_FILE, _elevation, _projected_land, to_xy
+
 __all__ = ["EXPORT_FORMATS", "PATH_COLOURS", "WEB_CENTRE_LON", "build_link_map",
            "coastline_geojson", "display_lons", "draw_link_inset", "inset_extent",
            "link_export_bytes", "relief_png"]
@@ -48,7 +56,6 @@ def _land_outline():
     """Projected land polygons (level 1), simplified to 2 km, as one geometry."""
     import shapely
 
-    from mapapp.link.surface import _projected_land
 
     geoms = [g for lv, gs in _projected_land() if lv == 1 for g in gs]
     big = [g for g in geoms if g.area > 25e6]  # drop islands under 25 km² at inset scale
@@ -56,8 +63,6 @@ def _land_outline():
 
 
 def _project_route(route):
-    from mapapp.core.geodesy import densify
-    from mapapp.link.surface import to_xy
 
     d = densify(route.lons, route.lats, 5000.0)
     return to_xy(d.lons, d.lats)
@@ -83,7 +88,6 @@ def draw_link_inset(fig, rect, result, lay=None):
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
-    from mapapp.link.surface import to_xy
 
     ax = fig.add_axes(rect)
     ax.set_facecolor("#dfeaf2")
@@ -166,7 +170,6 @@ def display_lons(lons) -> np.ndarray:
     >>> display_lons([129.9, 180.5, -179.5]).tolist()
     [129.9, 180.5, 180.5]
     """
-    from mapapp.core.geodesy import unwrap_lons
 
     return np.round(unwrap_lons(lons, reference=WEB_CENTRE_LON), 9)
 
@@ -181,7 +184,6 @@ def relief_png(max_width: int = 1321) -> tuple[str, list]:
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from PIL import Image
 
-    from mapapp.link.surface import _elevation
 
     arr, (lon0, lat0, px) = _elevation()
     nrow, ncol = arr.shape
@@ -217,8 +219,6 @@ def coastline_geojson(tolerance_deg: float = 0.03) -> dict:
     import pyogrio
     import shapely
 
-    from mapapp.link.data import wide_dir
-    from mapapp.link.surface import LAND_FILE
 
     df = pyogrio.read_dataframe(wide_dir() / LAND_FILE)
     df = df[(df["level"] == 1) & (df["orig_area_km2"].astype(float) > 50.0)]
@@ -262,7 +262,6 @@ def build_link_map(strait_route, result=None, height: int = 560, railheads=None)
 
     import folium
 
-    from mapapp.link import data as ldata
 
     m = folium.Map(location=[63.5, WEB_CENTRE_LON], zoom_start=3, tiles=None,
                    control_scale=True, height=height, world_copy_jump=False, min_zoom=2,
@@ -353,8 +352,6 @@ def link_export_bytes(result, fmt: str, include_strait: bool = True) -> bytes:
     """
     import json
 
-    from mapapp.core.errors import ExportError
-    from mapapp.io.export import export_bytes
 
     if fmt not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of "
@@ -370,6 +367,5 @@ def link_export_bytes(result, fmt: str, include_strait: bool = True) -> bytes:
         if link is not None:
             f["properties"]["kind"] = "connecting_railway"
             f["properties"]["link"] = link
-    from mapapp.core.jsonenc import dumps
 
     return (dumps(fc, indent=1, sort_keys=False) + "\n").encode("utf-8")

@@ -36,8 +36,17 @@ from pathlib import Path
 import numpy as np
 
 from mapapp.core.errors import DatasetError, InputError
+from mapapp.core.files import atomic_write
 from mapapp.core.geodesy import GEOD, STRAIT_CENTER, STRAIT_CRS, densify, from_strait, to_strait
 from mapapp.data import catalogue
+from mapapp.data.coastline import SOURCES, load_land
+from mapapp.data.context import load_lines, load_places
+from mapapp.economics.claims import claim_texts
+from mapapp.engineering.profile import sample_profile
+from mapapp.io.export import route_colour
+from mapapp.render.linkmap import draw_link_inset
+from mapapp.render.overlay import get_cmap
+from mapapp.routes.metrics import route_metrics
 
 __all__ = ["FORMATS", "MAX_DPI", "ReportLayout", "build_figure", "parse_bbox", "render_report"]
 
@@ -321,7 +330,6 @@ def _draw_bathymetry(ax, grid, extent, px_width, lay, style=None):
     depth = np.clip(-dst, 0.0, None)
     vmax = max(10.0, math.ceil(float(np.nanmax(depth)) / 10.0) * 10.0)
     if style is not None:
-        from mapapp.render.overlay import get_cmap
 
         lo = float(np.nanmin(dst)) if style.vmin is None else float(style.vmin)
         hi = 0.0 if style.vmax is None else float(style.vmax)
@@ -355,7 +363,6 @@ def _draw_land(ax, extent, land_source, lay):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from mapapp.data.coastline import load_land
 
     try:
         land = load_land(land_source)
@@ -406,11 +413,7 @@ def _draw_graticule(ax, extent, lay):
 def _draw_context(ax, extent, lay, handles):
     from matplotlib.lines import Line2D
 
-    try:
-        from mapapp.data.context import load_lines, load_places
-    except ImportError:
-        lay.notes.append("places, maritime boundary and date line: mapapp.data.context not installed")
-        return []
+
     try:
         places, lines = load_places(), load_lines()
     except DatasetError as exc:
@@ -483,7 +486,6 @@ def _draw_routes(ax, routes, extent, handles, selected=None, legend=True):
     the legend (their names stay as labels on the map)."""
     from matplotlib.lines import Line2D
 
-    from mapapp.io.export import route_colour
 
     label_at = []
     for i, route in enumerate(routes):
@@ -592,7 +594,6 @@ def _draw_north_arrow(ax, extent, lay):
 
 
 def _attributions(grid, land_source, context_used) -> list[str]:
-    from mapapp.data.coastline import SOURCES
 
     info = grid.info
     bathy = f"Bathymetry: {info.name}"
@@ -618,14 +619,8 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
     tunnel crown dashed when a tunnel result is given."""
     from matplotlib.lines import Line2D
 
-    from mapapp.io.export import route_colour
 
-    try:
-        from mapapp.engineering.profile import sample_profile
-    except ImportError:
-        lay.notes.append("profile panel: mapapp.engineering.profile not installed")
-        ax.set_axis_off()
-        return
+
     tunnels = tunnels or {}
     lowest, drew_tunnel = 0.0, False
     for i, route in enumerate(routes):
@@ -675,7 +670,6 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
 
 
 def _metrics_rows(routes):
-    from mapapp.routes.metrics import route_metrics
 
     cols = [("length_km", "Length (km)"), ("subsea_km", "Subsea (km)"), ("land_km", "Land (km)"),
             ("longest_subsea_km", "Longest subsea run (km)")]
@@ -692,11 +686,7 @@ def _metrics_rows(routes):
 
 def _draw_table(ax, routes, lay):
     ax.set_axis_off()
-    try:
-        header, rows = _metrics_rows(routes)
-    except ImportError:
-        lay.notes.append("metrics table: mapapp.routes.metrics not installed")
-        return
+    header, rows = _metrics_rows(routes)
     widths = [0.3, 0.1] + [0.6 / (len(header) - 2)] * (len(header) - 2)
     table = ax.table(cellText=rows, colLabels=header, colWidths=widths, loc="upper left",
                      cellLoc="right", colLoc="center", bbox=(0, 0, 1, 1))
@@ -812,7 +802,6 @@ def build_figure(
     _draw_scale_bar(ax, extent, lay)
     _draw_north_arrow(ax, extent, lay)
     if link is not None:  # whole-link inset in the map's lower-left corner
-        from mapapp.render.linkmap import draw_link_inset
 
         draw_link_inset(fig, ((left + 0.08) / fw, (map_bottom + 0.08) / fh, 0.42 * map_w / fw,
                               0.36 * map_h / fh), link, lay)
@@ -973,7 +962,6 @@ def render_report(
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
-        from mapapp.core.files import atomic_write
 
         atomic_write(Path(out), data)
     return (data, lay) if return_layout else data
@@ -1027,7 +1015,6 @@ def draw_scorecard(fig, scorecards, rect, lay=None):
     """
     from matplotlib.patches import FancyBboxPatch
 
-    from mapapp.economics.claims import claim_texts
 
     cards = _scorecard_dicts(scorecards)
     ax = fig.add_axes(rect)

@@ -16,6 +16,11 @@ from streamlit_folium import st_folium
 from mapapp.core import safety
 from mapapp.core.errors import MapAppError
 from mapapp.link import data as ldata
+from mapapp.link.costs import cost_sources
+from mapapp.link.model import compute_link
+from mapapp.link.solve import LinkWeights
+from mapapp.render.assets import localize
+from mapapp.render.linkmap import build_link_map, link_export_bytes
 from mapapp.routes.route import Route
 
 __all__ = ["panel", "scorecard_rows"]
@@ -27,8 +32,6 @@ _SIDE = {"russia": "Russia", "north_america": "North America"}
 @st.cache_resource(show_spinner=False, max_entries=4)  # results hold their grids (~20 MB)
 def _compute(route_json: str, railheads: tuple, vias: tuple, grade_permille: float,
              cell_km: float):
-    from mapapp.link.model import compute_link
-    from mapapp.link.solve import LinkWeights
 
     route = Route.from_dict(json.loads(route_json))
     return compute_link(route, railheads=list(railheads), vias=list(vias),
@@ -39,7 +42,6 @@ def _compute(route_json: str, railheads: tuple, vias: tuple, grade_permille: flo
 @st.cache_data(show_spinner=False, max_entries=32)
 def _export(route_json: str, railheads: tuple, vias: tuple, grade_permille: float,
             cell_km: float, fmt: str) -> bytes:
-    from mapapp.render.linkmap import link_export_bytes
 
     return link_export_bytes(_compute(route_json, railheads, vias, grade_permille, cell_km), fmt)
 
@@ -97,8 +99,6 @@ def scorecard_rows(result) -> list[dict]:
 
 def panel(selected: Route | None) -> None:
     """Draw the whole-link view for the selected strait route."""
-    from mapapp.render.assets import localize
-    from mapapp.render.linkmap import build_link_map
 
     st.markdown(
         "A tunnel under the strait connects to nothing: the Russian network ends at **Nizhny "
@@ -146,7 +146,6 @@ def panel(selected: Route | None) -> None:
     st.dataframe(pd.DataFrame(scorecard_rows(result)), hide_index=True,
                  width="stretch")
     with st.expander("Reference railways behind the cost and schedule ranges"):
-        from mapapp.link.costs import cost_sources
 
         refs = cost_sources(result.base_year)
         st.dataframe(pd.DataFrame([{

@@ -35,7 +35,13 @@ import streamlit as st
 
 from mapapp.core.errors import MapAppError
 from mapapp.core.safety import md_escape
+from mapapp.data.bathymetry import open_grid
+from mapapp.data.context import load_places
 from mapapp.routes.route import Route
+from mapapp.uncertainty.cluster import SCHEDULER_ENV, DaskRunner, InProcessRunner
+from mapapp.uncertainty.ensemble import EnsembleSpec, run_ensemble, write_corridor_cog
+from mapapp.uncertainty.model import default_model, model_versions, route_context
+from mapapp.uncertainty.sweep import run_sweep
 
 from . import cache
 
@@ -79,7 +85,6 @@ def _key(*parts) -> str:
 
 
 def _runner(choice: str):
-    from mapapp.uncertainty.cluster import SCHEDULER_ENV, DaskRunner, InProcessRunner
 
     if choice == "env":
         return DaskRunner(os.environ.get(SCHEDULER_ENV))
@@ -140,9 +145,6 @@ def _progress(key: str) -> None:
 # =============================================================================== sweep
 def _sweep_work(routes_json: list[str], grid_path: str, samples: int, seed: int, mode: str):
     def work(runner, progress, cancel):
-        from mapapp.data.bathymetry import open_grid
-        from mapapp.uncertainty.model import default_model, model_versions, route_context
-        from mapapp.uncertainty.sweep import run_sweep
 
         routes = [Route.from_dict(json.loads(r)) for r in routes_json]
         grid = open_grid(grid_path)
@@ -252,7 +254,6 @@ def _show_sweep(results) -> None:
 # =============================================================================== ensemble
 def _ensemble_work(start: str, end: str, via: tuple, grid_path: str, runs: int, seed: int):
     def work(runner, progress, cancel):
-        from mapapp.uncertainty.ensemble import EnsembleSpec, run_ensemble
 
         spec = EnsembleSpec(start=start, end=end, optional_via=via, grid=grid_path)
         return run_ensemble(spec, runs, seed, runner=runner, progress=progress, cancel=cancel)
@@ -325,7 +326,6 @@ def _show_ensemble(result) -> None:
         y=alt.Y("count():Q", title="runs")).properties(height=160), width="stretch")
     from tempfile import TemporaryDirectory
 
-    from mapapp.uncertainty.ensemble import write_corridor_cog
 
     with TemporaryDirectory() as tmp:
         path = write_corridor_cog(result, os.path.join(tmp, "corridor.tif"))
@@ -340,7 +340,6 @@ def panel(routes: list[Route], selected: Route | None, grid_path: str) -> None:
     st.markdown("How likely is each claim, and how sure is the best alignment? Thousands of "
                 "model runs with the uncertain inputs sampled from their distributions "
                 "(sources and shapes in docs/uncertainty.md).")
-    from mapapp.uncertainty.cluster import SCHEDULER_ENV
 
     choices = ["thread", "local"] + (["env"] if os.environ.get(SCHEDULER_ENV) else [])
     run_on = st.selectbox("Run on", choices, format_func=RUN_CHOICES.get, key="uq_run_on")
@@ -374,7 +373,6 @@ def panel(routes: list[Route], selected: Route | None, grid_path: str) -> None:
         else:
             _show_sweep(job.result)
     with ens_tab:
-        from mapapp.data.context import load_places
 
         places = sorted(str(p) for p in load_places()["name"])
         c1, c2 = st.columns(2)

@@ -43,7 +43,10 @@ from pathlib import Path
 import numpy as np
 
 from mapapp.core.errors import ExportError, InputError, MapAppError
-from mapapp.uncertainty.cluster import InProcessRunner, Runner
+from mapapp.core.geodesy import STRAIT_CENTER, center_lons, distance
+from mapapp.data.bathymetry import open_grid
+from mapapp.engineering.optimise import CostWeights, optimise_route, parse_point, read_no_go
+from mapapp.uncertainty.cluster import InProcessRunner, Runner, chunk_seeds, chunk_sizes
 from mapapp.uncertainty.distributions import Distribution, vertical_uncertainty
 
 __all__ = [
@@ -243,8 +246,6 @@ def cells_on_path(lons, lats, bounds, shape) -> np.ndarray:
 
 
 def _points(spec: EnsembleSpec):
-    from mapapp.core.geodesy import STRAIT_CENTER, center_lons
-    from mapapp.engineering.optimise import parse_point
 
     pts = [parse_point(p, "") for p in (spec.start, *spec.via, *spec.optional_via, spec.end)]
     for p in pts:
@@ -255,7 +256,6 @@ def _points(spec: EnsembleSpec):
 def _window(spec: EnsembleSpec) -> tuple[float, float, float, float]:
     """The lon/lat box every run works in: the points' box grown like the optimiser's
     search window (half the start–end distance, ≥ 20 km), plus 10 km."""
-    from mapapp.core.geodesy import distance
 
     pts = _points(spec)
     lons = np.array([p.lon for p in pts])
@@ -286,7 +286,6 @@ def _perturbed_grid(grid_path: str | None, box, sigma_m: float, corr_km: float,
     import rasterio
     from skimage.filters import gaussian
 
-    from mapapp.data.bathymetry import open_grid
 
     g = open_grid(grid_path)
     ras = g.read_bbox(box, max_size=4096)
@@ -317,7 +316,6 @@ def _perturbed_grid(grid_path: str | None, box, sigma_m: float, corr_km: float,
 
 def _one_run(spec: EnsembleSpec, seed: np.random.SeedSequence, box, frame, sigma_m: float,
              no_go_cache: dict) -> dict:
-    from mapapp.engineering.optimise import CostWeights, optimise_route, read_no_go
 
     rng = np.random.default_rng(seed)
     # fixed order of draws: weights, optional choices, grid field
@@ -328,8 +326,6 @@ def _one_run(spec: EnsembleSpec, seed: np.random.SeedSequence, box, frame, sigma
     via = list(spec.via)
     extra = [v for v, t in zip(spec.optional_via, take_via, strict=True) if t]
     if extra:
-        from mapapp.core.geodesy import distance
-        from mapapp.engineering.optimise import parse_point
 
         a = parse_point(spec.start, "")
         extra.sort(key=lambda v: float(distance(a.lon, a.lat, parse_point(v, "").lon,
@@ -395,8 +391,6 @@ def run_ensemble(spec: EnsembleSpec, runs: int, seed: int = 0, *, runner: Runner
     InputError
         Bad inputs, or no run found a path (the first reason is given).
     """
-    from mapapp.data.bathymetry import open_grid
-    from mapapp.uncertainty.cluster import chunk_seeds, chunk_sizes
 
     runs = int(runs)
     if not 1 <= runs <= MAX_RUNS:

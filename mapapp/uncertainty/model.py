@@ -42,6 +42,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mapapp.core.errors import InputError
+from mapapp.data.bathymetry import Grid, open_grid
+from mapapp.economics import model as econ
+from mapapp.economics.prices import BASE_YEAR
+from mapapp.engineering.profile import sample_profile
+from mapapp.engineering.tunnel import TunnelParams, design_tunnel
 from mapapp.uncertainty.distributions import Distribution, InputSpec, vertical_uncertainty
 from mapapp.uncertainty.sweep import SweepModel
 
@@ -223,9 +228,6 @@ def route_context(route, grid=None, *, mode: str | None = None, n_cover: int = 3
     InputError
         Loop mode (its cost is a floor, not an estimate: nothing to sweep).
     """
-    from mapapp.data.bathymetry import Grid, open_grid
-    from mapapp.engineering.profile import sample_profile
-    from mapapp.engineering.tunnel import TunnelParams, design_tunnel
 
     mode = mode or route.mode
     if mode == "loop":
@@ -338,8 +340,6 @@ def to_distribution(name: str, low: float, high: float) -> Distribution:
 
 def economics_model(mode: str = "rail", sigma_m: float = 20.0) -> SweepModel:
     """The economics model of issue 13 as a sweep model (inputs from its input table)."""
-    from mapapp.economics import model as econ
-    from mapapp.economics.prices import BASE_YEAR
 
     if mode not in ("rail", "road"):
         raise InputError(f"the sweep models rail or road tunnels, not {mode!r}")
@@ -372,7 +372,6 @@ def economics_model(mode: str = "rail", sigma_m: float = 20.0) -> SweepModel:
 
 def economics_fn(ctx: RouteContext, s: dict) -> dict:
     """Length, cost and duration of every scenario (vectorised; see :func:`economics_model`)."""
-    from mapapp.economics import model as econ
 
     cover, grade, bias = s["cover_m"], s["grade_pct"], s["grid_bias_m"]
     length = ctx.tunnel_length(cover, grade, bias)
@@ -408,10 +407,6 @@ def model_versions(model: SweepModel) -> dict:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = None
-    try:
-        from mapapp.economics.prices import BASE_YEAR
 
-        out["price_base_year"] = int(BASE_YEAR)
-    except ImportError:  # pragma: no cover - economics is part of the package
-        pass
+    out["price_base_year"] = int(BASE_YEAR)
     return out

@@ -9,6 +9,8 @@ draws a P10–P90 bar with the claim marked on each card.
 from __future__ import annotations
 
 from mapapp.core.errors import InputError
+from mapapp.uncertainty.model import default_model, route_context
+from mapapp.uncertainty.sweep import attach_to_scorecards, run_sweep
 
 __all__ = ["sweep_for_scorecards"]
 
@@ -19,8 +21,6 @@ def sweep_for_scorecards(scorecards, routes, grid, samples: int, seed: int = 0,
 
     Routes whose mode has no estimate (loop: a floor) keep their cards without bars.
     """
-    from mapapp.uncertainty.model import default_model, route_context
-    from mapapp.uncertainty.sweep import attach_to_scorecards, run_sweep
 
     samples = int(samples)
     if samples < 1:
