@@ -52,17 +52,20 @@ class PointInfo:
     grid_name: str
 
     @property
-    def text(self) -> str:
-        where = format_lonlat(self.lon, self.lat)
+    def value(self) -> str:
+        """What is there, in words: ``"sea, depth 48 m"``, ``"land (grid elevation 120 m)"`` …"""
         if math.isnan(self.elevation_m):
-            value = "outside the grid"
-        elif self.surface == "land":
-            value = f"land (grid elevation {self.elevation_m:.0f} m)"
-        elif self.elevation_m <= 0:
-            value = f"sea, depth {-self.elevation_m:.0f} m"
-        else:
-            value = f"sea (grid says {self.elevation_m:.0f} m above sea level: coarse cell blending land)"
-        return f"{where} — {value} [{self.grid_name}, bilinear]"
+            return "outside the grid"
+        if self.surface == "land":
+            return f"land (grid elevation {self.elevation_m:.0f} m)"
+        if self.elevation_m <= 0:
+            return f"sea, depth {-self.elevation_m:.0f} m"
+        return f"sea (grid says {self.elevation_m:.0f} m above sea level: coarse cell blending land)"
+
+    @property
+    def text(self) -> str:
+        """Where, what, and from which grid: ``"65.7500° N … — sea, depth 48 m [grid, bilinear]"``."""
+        return f"{format_lonlat(self.lon, self.lat)} — {self.value} [{self.grid_name}, bilinear]"
 
 
 def point_info(grid: Grid, lon: float, lat: float) -> PointInfo:

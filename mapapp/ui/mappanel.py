@@ -73,7 +73,7 @@ def click_layer() -> list:
     p = session.clicked_point
     if not p:
         return []
-    return [mapview.point_layer(p["lat"], p["lon"], p["text"].split(" [")[0].split("— ")[-1])]
+    return [mapview.point_layer(p["lat"], p["lon"], p["value"])]
 
 
 def show_map(
@@ -124,5 +124,6 @@ def handle_click(out: dict, settings: MapSettings) -> None:
         return
     session.clicked_point = {
         "lat": lat, "lon": float(center_lons(lng)), "raw_lng": lng, "text": info.text,
+        "value": info.value,
     }
     st.rerun()
