@@ -250,7 +250,10 @@ async def _tour_all(url: str, chromium: str, pid: int, folder: Path, grid: Path)
 
     async def export(page, k, n, label):
         await page.get_by_role("tab", name="Export").click()
-        for attempt in (1, 2):  # a rerun between click and fetch can cancel it: click again
+        # a rerun between the click and the fetch cancels the browser's download (Streamlit
+        # serves the file from the previous run's media): click again, up to three times; a
+        # download the browser cancelled every time is reported, it has no file to parse
+        for attempt in (1, 2, 3):
             async with page.expect_download() as info:
                 await page.get_by_role("button", name=label, exact=True).click()
             dl = await info.value
@@ -259,9 +262,11 @@ async def _tour_all(url: str, chromium: str, pid: int, folder: Path, grid: Path)
                 await dl.save_as(path)
                 break
             except Exception as exc:  # noqa: BLE001 - Playwright's Error "canceled"
-                if "canceled" not in str(exc) or attempt == 2:
+                if "canceled" not in str(exc):
                     raise
-                report["retried"].append(f"session {k} {label}")
+                report["retried"].append(f"session {k} {label} (attempt {attempt} cancelled)")
+        else:
+            return
         names = parse_download(path)
         others = {f"Session {j} only" for j in range(LOAD_SESSIONS) if j != k}
         if names & others:
