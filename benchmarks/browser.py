@@ -459,9 +459,30 @@ MAPAPP_UPDATED = f"""(want) => {{
   return title.includes(want.name + ' — vertical exaggeration');
 }}"""
 
+MAPAPP_LEGEND = f"""(want) => {{
+  if ({_STATE} !== 'notRunning') return false;
+  const f = document.querySelector('{FOLIUM_IFRAME}');
+  const d = f && f.contentDocument;
+  if (!d) return false;
+  return (d.querySelector('.mapapp-route-legend-control') !== null) === want.legend;
+}}"""
+
+MAPAPP_RECOLOURED = f"""(want) => {{
+  if ({_STATE} !== 'notRunning') return false;
+  const f = document.querySelector('{FOLIUM_IFRAME}');
+  const d = f && f.contentDocument;
+  const img = d && d.querySelector('img.mapapp-bathymetry');
+  return !!img && img.getAttribute('src') !== want.prev && img.complete && img.naturalWidth > 0;
+}}"""
+
+_BATHY_SRC = (f"() => {{ const f = document.querySelector('{FOLIUM_IFRAME}'); "
+              "const i = f && f.contentDocument.querySelector('img.mapapp-bathymetry'); "
+              "return i ? i.getAttribute('src') : null; }")
+
 # Installs window.__bench: start (pointerdown on an option), done (first time cond holds).
 _INSTALL = """(condSrc) => {
-  const cond = eval(condSrc);
+  window.__benchCond = eval(condSrc);
+  const cond = (w) => window.__benchCond(w);
   const b = window.__bench = {start: null, done: null, want: null, sawRunning: false,
                                runStart: null, runEnd: null};
   const check = () => {
@@ -483,7 +504,7 @@ _INSTALL = """(condSrc) => {
   const loop = () => { hook(); check(); requestAnimationFrame(loop); };
   requestAnimationFrame(loop);
   document.addEventListener('pointerdown', e => {
-    if (e.target.closest && e.target.closest('[role=option]')) {
+    if (e.target.closest && e.target.closest('[role=option], [data-testid=stCheckbox]')) {
       b.start = performance.now(); b.done = null; b.sawRunning = false;
       b.runStart = null; b.runEnd = null;
     }
@@ -516,23 +537,37 @@ class Switcher:
     received (inflated) and the WebSocket's negotiated extensions.
     """
 
-    def __init__(self, page, updated_js: str, choices: list[dict], log: NetLog):
+    def __init__(self, page, updated_js: str, choices: list[dict], log: NetLog,
+                 label: str = "Selected route", checkbox: bool = False, install: bool = True):
         self.page, self.choices, self.log, self.i = page, choices, log, 0
-        page.evaluate(_INSTALL, f"({updated_js})")
-        self.box = page.locator('[data-testid=stSelectbox]').filter(has_text="Selected route")
+        self.updated_js = f"({updated_js})"
+        if install:
+            page.evaluate(_INSTALL, self.updated_js)
+        self.checkbox = checkbox
+        kind = "stCheckbox" if checkbox else "stSelectbox"
+        self.box = page.locator(f"[data-testid={kind}]").filter(has_text=label)
 
     def switch(self) -> tuple[float, bool, float | None, list[bytes], str]:
         page, log = self.page, self.log
         self.i += 1
-        want = self.choices[self.i % len(self.choices)]
+        want = dict(self.choices[self.i % len(self.choices)])
         _wait_idle(page)
         log.wait_quiet(page, quiet=0.5)
         n_frames = len(log.frames)
-        self.box.get_by_role("combobox").click()
-        option = page.get_by_role("option", name=want["name"], exact=True)
-        option.wait_for(state="visible")
-        page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }", want)
-        option.click()
+        if want.pop("_prev_src", False):
+            want["prev"] = page.evaluate(_BATHY_SRC)
+        # several Switchers share a page: this one's condition is the one checked
+        page.evaluate("(src) => { window.__benchCond = eval(src); }", self.updated_js)
+        if self.checkbox:
+            page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }", want)
+            self.box.locator("label").click()
+        else:
+            self.box.get_by_role("combobox").click()
+            option = page.get_by_role("option", name=want["name"], exact=True)
+            option.wait_for(state="visible")
+            page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }",
+                          want)
+            option.click()
         page.wait_for_function("() => window.__bench.done !== null", timeout=60_000,
                                polling=100)
         dt, ran, run = page.evaluate(
@@ -607,6 +642,47 @@ def warm_interaction(br: Browser, n: int, warmup: int = 3) -> dict:
     pairs = [a[0] / b[0] for a, b in zip(got["mapapp"], got["bare"], strict=True)]
     res["ratio"] = res["mapapp"]["median_ms"] / res["bare"]["median_ms"]
     res["pair_ratios"] = pairs
+    return res
+
+
+def warm_controls(br: Browser, n: int, warmup: int = 2) -> dict:
+    """Median times of two sidebar changes in mapapp — the route legend switched off/on (a
+    layer toggle) and the colormap changed (a new bathymetry image) — and of the bare app's
+    rerun, interleaved on one run (bare, toggle, bare, colormap, …)."""
+    from mapapp.render.overlay import COLORMAPS
+
+    with Server(BARE_APP) as bare_srv, Server(APP) as app_srv:
+        bare_page, app_page = br.new_page(), br.new_page()
+        try:
+            bare_log, app_log = NetLog().attach(bare_page), NetLog().attach(app_page)
+            bare_page.goto(bare_srv.url)
+            bare_page.wait_for_selector("text=Selected: ", timeout=60_000)
+            app_page.goto(app_srv.url)
+            app_page.wait_for_function(MAPAPP_READY, timeout=120_000, polling=100)
+            bare = Switcher(bare_page, BARE_UPDATED, [{"name": o} for o in BARE_OPTIONS],
+                            bare_log)
+            toggle = Switcher(app_page, MAPAPP_LEGEND, [{"legend": True}, {"legend": False}],
+                              app_log, label="Route legend on the map", checkbox=True)
+            cmaps = [{"name": c, "_prev_src": True} for c in COLORMAPS[:3]]
+            colour = Switcher(app_page, MAPAPP_RECOLOURED, cmaps[1:] + cmaps[:1], app_log,
+                              label="Colormap", install=False)
+            for _ in range(warmup):
+                bare.switch()
+                toggle.switch()
+            for _ in range(len(cmaps)):  # every image rendered once: caches warm
+                colour.switch()
+            got = {"bare": [], "toggle": [], "colour": []}
+            for _ in range(n):
+                got["bare"].append(bare.switch())
+                got["toggle"].append(toggle.switch())
+                got["bare"].append(bare.switch())
+                got["colour"].append(colour.switch())
+        finally:
+            bare_page.context.close()
+            app_page.context.close()
+    res = {k: _summary(v) for k, v in got.items()}
+    for k in ("toggle", "colour"):
+        res[f"{k}_ratio"] = res[k]["median_ms"] / res["bare"]["median_ms"]
     return res
 
 

@@ -25,6 +25,7 @@ from mapapp.ui import (  # noqa: E402
     link_panel,
     mappanel,
     optimise_panel,
+    plainwords,
     routes_panel,
     scorecard,
     sidebar,
@@ -52,43 +53,60 @@ ABOUT = (
 )
 
 
+TAGLINE = ("Checks proposed Russia–Alaska tunnel routes under the Bering Strait against real "
+           "bathymetry and coastlines.")
+
+#: Map height (px): at 1440×900 the map and the verdicts of the cards under it fit the window.
+MAP_HEIGHT = 480
+
+#: Keeps the header compact so that the map starts near the top of the window.
+COMPACT_CSS = """<style>
+.block-container { padding-top: 2.2rem; }
+h1#bering-strait-tunnel-route-explorer { font-size: 1.55rem; padding: 0.1rem 0 0 0; }
+[data-testid="stColumn"] h3 { font-size: 1.35rem; padding: 0.1rem 0 0 0; }
+[data-testid="stMainBlockContainer"] h3 { padding-top: 0.3rem; padding-bottom: 0.3rem; }
+</style>"""
+
+
 def resolution_note(info: dict) -> str:
-    coarse = info["coarse"]
-    return f"Active grid: **{info['name']}** — resolution {info['resolution']}. " + (
-        "This grid is coarse: the Diomede Islands are not resolved, so land and sea come "
-        "from the GSHHG coastline; depths are indicative only. "
-        "Finer grids: `python -m mapapp data fetch` / `data import`."
-        if coarse else ""
-    )
+    """One plain line on the active grid (details in :func:`header`'s popover)."""
+    return plainwords.resolution_line(info)
 
 
-def main() -> None:
-    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide",
-                       menu_items={"About": ABOUT})
-    st.title("Bering Strait tunnel route explorer")
-    st.caption(INTRO)
+def header(info: dict) -> None:
+    """One line under the title: what the tool is and what the grid means, details on demand."""
+    line, more = st.columns([6, 1], vertical_alignment="center")
+    line.caption(TAGLINE + " " + safety.md_escape(resolution_note(info)))
+    with more.popover("About & data", width="stretch"):
+        st.markdown(INTRO)
+        st.markdown(plainwords.resolution_detail(info))
+        st.caption("Click the map to read the depth (or “land”) at a point; draw a line to add "
+                   "a route. The claims of the selected route are checked under the map.")
+
+
+@st.fragment
+def explore(settings) -> None:
+    """The map, the selected route and the detail tabs: one fragment, so that choosing a route,
+    clicking the map or working in a tab reruns only this part (not the header, the sidebar or
+    the data panel); the map is in it so it always shows the selected route. Whatever changes
+    the sidebar's state (a new route, a drawing) asks for a full rerun with ``st.rerun()``.
+    """
     try:
-        routes_panel.init_state()
-        settings = sidebar.render_sidebar()
-        routes_panel.sidebar()
-        routes_panel.upload_message()
-        with st.sidebar:
-            data_panel.panel()
-        info = next(e["info"] for e in mappanel.cache.dataset_entries()
-                    if e["name"] == settings.dataset_name)
-        st.info(resolution_note(info), icon="ℹ️")
         routes = routes_panel.shown_routes()
         sel = routes_panel.selected(routes)
         out = mappanel.show_map(settings, routes, selected=sel.id if sel else None,
                                 labels=routes_panel.route_labels(routes),
-                                extra_layers=uncertainty_panel.map_layers(),
-                                view=routes_panel.initial_view())
+                                view=routes_panel.initial_view(), height=MAP_HEIGHT,
+                                extra_layers=[*uncertainty_panel.map_layers(),
+                                              *scorecard.map_layer(sel, settings.dataset_path)])
         if routes_panel.sync_drawings(out.get("all_drawings")):
             st.rerun()
         scorecard.panel(sel, settings.dataset_path)  # the claims, first thing under the map
         clicked = session.clicked_point
-        st.markdown(f"**Clicked point:** {clicked['text']}" if clicked
-                    else "Click the map to read the depth (or “land”) at a point.")
+        point, on_map = st.columns([3, 1], vertical_alignment="center")
+        point.markdown(f"**Clicked point:** {clicked['text']}" if clicked
+                       else "Click the map to read the depth (or “land”) at a point.")
+        scorecard.map_toggle(on_map)
         sel = routes_panel.selector(routes)
         compare, tunnel, edit, optimise, uncertainty, exports, whole = st.tabs(
             ["Compare routes", "Profile & tunnel", "Edit waypoints", "Optimise", "Uncertainty",
@@ -115,6 +133,26 @@ def main() -> None:
         with whole:
             link_panel.panel(sel)
         routes_panel.update_link(routes, mappanel.cache.link_dataset(settings.dataset_name))
+    except MapAppError as exc:
+        st.error(safety.md_escape(str(exc)))
+
+
+def main() -> None:
+    st.set_page_config(page_title="Bering Strait tunnel explorer", page_icon="🌊", layout="wide",
+                       menu_items={"About": ABOUT})
+    st.markdown(COMPACT_CSS, unsafe_allow_html=True)
+    st.title("Bering Strait tunnel route explorer", anchor="bering-strait-tunnel-route-explorer")
+    try:
+        routes_panel.init_state()
+        settings = sidebar.render_sidebar()
+        info = next(e["info"] for e in mappanel.cache.dataset_entries()
+                    if e["name"] == settings.dataset_name)
+        header(info)
+        routes_panel.sidebar()
+        routes_panel.upload_message()
+        with st.sidebar:
+            data_panel.panel()
+        explore(settings)
     except MapAppError as exc:
         st.error(safety.md_escape(str(exc)))
     st.caption(

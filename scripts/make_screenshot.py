@@ -1,5 +1,8 @@
 """Make the README screenshot: start the app, open it in headless Chromium, save a PNG.
 
+The window is 1440×900 CSS px, the first screen a reader sees: the map and, under it, the
+claims scorecard of the selected route (the Dmitriev proposal on first load).
+
 Usage: python scripts/make_screenshot.py [docs/img/app-map.png]
 Needs Debian's chromium and the offline assets (python -m mapapp assets install).
 """
@@ -43,11 +46,16 @@ def main(out: str = "docs/img/app-map.png") -> int:
                 args=["--headless", "--no-sandbox", "--disable-gpu",
                       "--disable-background-networking", "--disable-component-update"],
             )
-            page = browser.new_page(viewport={"width": 1500, "height": 1050})
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(url)
             frame = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]',
                                            timeout=60_000).content_frame()
             frame.wait_for_selector("img.mapapp-bathymetry", timeout=60_000)
+            frame.wait_for_selector(".mapapp-route-legend-item", timeout=60_000)
+            page.get_by_text("Claims vs the model", exact=False).first.wait_for(timeout=120_000)
+            # wait until the script has finished (Streamlit's "running" indicator is gone)
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached",
+                                   timeout=120_000)
             page.wait_for_timeout(2500)
             page.screenshot(path=str(REPO / out))
             browser.close()

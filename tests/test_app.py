@@ -1,5 +1,6 @@
 """Streamlit AppTest: the app runs, and every sidebar control has its effect on the map."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -31,8 +32,12 @@ def _no_errors(at):
 def test_app_runs_and_states_resolution(app):
     _no_errors(app)
     assert app.title[0].value == "Bering Strait tunnel route explorer"
-    infos = " ".join(i.value for i in app.info)
-    assert "5′ × 5′" in infos and "coarse" in infos and "Diomede" in infos
+    # one plain line under the title, the grid's resolution in the "About & data" popover
+    line = " ".join(c.value for c in app.caption)
+    assert "too coarse to see the Diomedes" in line and "ETOPO5" in line
+    assert not app.info  # no banner pushing the map down
+    detail = " ".join(m.value for m in app.markdown)
+    assert "5′ × 5′" in detail and "Diomede" in detail
 
 
 def _map_layers(at) -> str:
@@ -59,6 +64,20 @@ def _image(layers: str) -> str:
     return m.group(1)
 
 
+def _isobath_labels(layers: str) -> set[int]:
+    """Depths (m) of the isobath labels: the layers name a content-hashed GeoJSON file in the
+    app's static folder; its label points carry the text "<depth> m"."""
+    from mapapp.ui import cache
+
+    m = re.search(r"gen/(isobaths-([0-9a-f]{16})\.json)", layers)
+    assert m, "no isobath file in the map layers"
+    data = (cache.GEN_DIR / m.group(1)).read_bytes()
+    assert hashlib.sha256(data).hexdigest()[:16] == m.group(2)  # the name is the content hash
+    feats = json.loads(data)["features"]
+    return {int(f["properties"]["label"].removesuffix(" m")) for f in feats
+            if "label" in f["properties"]}
+
+
 def test_each_sidebar_control_changes_the_map(app):
     sb = app.sidebar
     before = _map_layers(app)
@@ -82,10 +101,10 @@ def test_each_sidebar_control_changes_the_map(app):
     sb.selectbox(key="isobath").select(0).run()
     _no_errors(app)
     assert "mapapp-isobath-label" not in _map_layers(app)
+    assert not re.search(r"gen/isobaths-", _map_layers(app))
     sb.selectbox(key="isobath").select(20).run()
     _no_errors(app)
-    labels = {int(v) for v in re.findall(r'mapapp-isobath-label\\"\\u003e(\d+) m\\u003c',
-                                     _map_layers(app))}
+    labels = _isobath_labels(_map_layers(app))
     assert labels and all(v % 20 == 0 for v in labels), labels
     # basemap tiles
     assert "tile.openstreetmap.org" not in _map_layers(app)
@@ -109,9 +128,9 @@ def test_removed_dataset_falls_back_to_default(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=90).run()
     at.sidebar.selectbox(key="dataset").select("extra.tif").run()
     _no_errors(at)
-    assert "extra.tif" in " ".join(i.value for i in at.info)
+    assert "extra.tif" in " ".join(c.value for c in at.caption).replace("\\", "")
     extra.unlink()
     at.run()
     _no_errors(at)
     assert any("not available" in w.value for w in at.sidebar.warning)
-    assert "5′ × 5′" in " ".join(i.value for i in at.info)
+    assert "5′ × 5′" in " ".join(m.value for m in at.markdown)  # the popover's grid detail

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import gzip
 import http.client
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from mapapp.ui import cache
 
 REPO = Path(__file__).resolve().parents[1]
 CONF = REPO / "deploy" / "nginx" / "mapapp.conf"
@@ -180,6 +183,28 @@ def test_responses_are_gzipped_and_decompress_to_the_original(proxy):
     assert len(body) < 0.5 * len(direct)  # JavaScript compresses well
     plain, raw = get(port, "/" + script, {"Cookie": "mapapp_replica=x"})
     assert plain.getheader("Content-Encoding") is None and raw == direct
+
+
+def test_map_layer_files_are_gzipped_and_cached_for_a_year(proxy):
+    """A content-hashed layer file (mapapp/ui/cache.publish) through the proxy: gzip, and a
+    Cache-Control that lets browsers keep it (its name changes when its content does)."""
+    port, replicas = proxy
+    data = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"tooltip": f"depth {i} m"},
+         "geometry": {"type": "Point", "coordinates": [-169 + i / 100, 65.5]}}
+        for i in range(200)]}).encode()
+    url = cache.publish(data, "json", "proxytest")
+    assert url is not None, "mapapp/static/gen is not writable"
+    path = "/app/static/gen/" + url.rsplit("/", 1)[1]
+    try:
+        resp, body = get(port, path, {"Accept-Encoding": "gzip", "Cookie": "mapapp_replica=g"})
+        assert resp.status == 200 and resp.getheader("Content-Encoding") == "gzip"
+        assert gzip.decompress(body) == data
+        assert len(body) < 0.3 * len(data)
+        assert resp.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+        assert resp.getheader("Set-Cookie").startswith("mapapp_replica=g;")
+    finally:
+        (cache.GEN_DIR / url.rsplit("/", 1)[1]).unlink(missing_ok=True)
 
 
 def test_the_websocket_upgrades_through_the_proxy_with_compression(proxy):

@@ -15,6 +15,8 @@ MODULES = [
     "mapapp.data.datasets",
     "mapapp.engineering.pointinfo",
     "mapapp.render.mapview",
+    "mapapp.render.mapcard",
+    "mapapp.ui.plainwords",
     "mapapp.routes.route",
     "mapapp.routes.presets",
     "mapapp.routes.metrics",

@@ -71,7 +71,8 @@ def captions(at) -> str:
 
 
 def active_grid(at) -> str:
-    return " ".join(i.value for i in at.info)
+    """The active grid's note (the "About & data" popover under the title)."""
+    return " ".join(m.value for m in at.markdown if m.value.startswith("Active grid:"))
 
 
 # --------------------------------------------------------------------------- grids

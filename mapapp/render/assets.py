@@ -224,6 +224,19 @@ PACKAGES: tuple[NpmPackage, ...] = (
         "sha512-yTrPTenq+ua9X0FaZxM0xHeapA4lM641M4d6V7G0WIStUbN1hGF6SVKdJpfa3PqRBM5ZDdFKfZ4W1F8Djsz2cg==",
         ((SCREENSHOTER_JS_URL, "dist/leaflet-simple-map-screenshoter.js"),),
     ),
+    # folium's MeasureControl links the GitHub tag 2.1.7; this is the same release on npm (MIT).
+    # The minified CSS folium names is not in the package: the plain one is.
+    NpmPackage(
+        "leaflet-measure",
+        "2.1.7",
+        "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==",
+        (
+            (f"{_JSDELIVR}/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js",
+             "dist/leaflet-measure.min.js"),
+            (f"{_JSDELIVR}/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",
+             "dist/leaflet-measure.css"),
+        ),
+    ),
     NpmPackage(
         "dom-to-image-more",
         "2.16.0",

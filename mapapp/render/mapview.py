@@ -37,6 +37,7 @@ import branca.colormap
 import folium
 import folium.plugins
 import numpy as np
+import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -85,6 +86,15 @@ __all__ = [
     "map_layers",
     "overlay_width",
     "build_map",
+    "ClickToScroll",
+    "LAND_ZOOMS",
+    "PlaceSearch",
+    "StaticGeoJson",
+    "context_geojson",
+    "isobath_geojson",
+    "land_geojson",
+    "pixel_metres",
+    "place_list",
 ]
 
 #: Basemaps: label -> (tile URL or None, attribution). Tiles need internet; "none" is offline.
@@ -223,6 +233,10 @@ class MapData:
         Isobaths with ``depth_m`` and ``label`` (None when off).
     places, lines : geopandas.GeoDataFrame
         Named places and the boundary/date lines (:mod:`mapapp.data.context`).
+    files : dict, optional
+        URLs of the same data as files the browser fetches and caches (the app's static
+        folder): ``"bathymetry"`` (PNG), ``"land"`` (``[(max_zoom, url), …]``),
+        ``"isobaths"``, ``"context"`` (GeoJSON). A missing key: that layer is inline.
     """
 
     grid_info: GridInfo
@@ -231,6 +245,7 @@ class MapData:
     isobaths: object
     places: object
     lines: object
+    files: dict | None = None
 
 
 class ViewToUrl(MacroElement):
@@ -427,8 +442,132 @@ class MapCamera(JSCSSMixin, MacroElement):
         self.strip = int(TITLE_STRIP_PX)
 
 
+class ClickToScroll(MacroElement):
+    """The mouse wheel scrolls the page until the map is clicked (or with Ctrl/⌘ held).
+
+    Leaflet's wheel zoom starts disabled; a click (or tap) on the map turns it on, and it
+    turns off again when the pointer leaves the map. With Ctrl or ⌘ held the wheel zooms
+    at once. A short hint says so the first time the wheel is used over the idle map.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .mapapp-wheel-hint { position: absolute; left: 50%; top: 50%; z-index: 1000;
+            transform: translate(-50%, -50%); background: rgba(0,0,0,.65); color: #fff;
+            font: 14px/1.4 sans-serif; padding: 6px 12px; border-radius: 4px;
+            pointer-events: none; display: none; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, box = map.getContainer(), timer = null;
+            var hint = L.DomUtil.create('div', 'mapapp-wheel-hint', box);
+            hint.textContent = 'Click the map to zoom with the wheel (or hold Ctrl)';
+            map.scrollWheelZoom.disable();
+            box.dataset.wheelZoom = 'off';
+            function on() { map.scrollWheelZoom.enable(); box.dataset.wheelZoom = 'on';
+                            hint.style.display = 'none'; }
+            function off() { map.scrollWheelZoom.disable(); box.dataset.wheelZoom = 'off'; }
+            map.on('click', on);
+            box.addEventListener('mousedown', on);
+            box.addEventListener('mouseleave', off);
+            box.addEventListener('wheel', function (e) {
+                if (map.scrollWheelZoom.enabled()) { return; }
+                if (e.ctrlKey || e.metaKey) {
+                    e.preventDefault();
+                    map.setZoomAround(map.mouseEventToContainerPoint(e),
+                                      map.getZoom() + (e.deltaY < 0 ? 1 : -1));
+                    return;
+                }
+                hint.style.display = 'block';
+                clearTimeout(timer);
+                timer = setTimeout(function () { hint.style.display = 'none'; }, 1200);
+            }, {passive: false});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ClickToScroll"
+
+
+class PlaceSearch(MacroElement):
+    """A search box for the named places (offline: the list is in the page, no geocoder).
+
+    Typing offers the names (an HTML ``datalist``); choosing one, or pressing Enter on a
+    name or an unambiguous start of one, centres the map on the place at zoom ≥ ``zoom``.
+    ``places`` is a list of ``(name, lat, lon)`` in degrees.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .mapapp-search input { width: 180px; font: 13px sans-serif; padding: 4px 6px;
+            border: 0; border-radius: 4px; }
+        .mapapp-search { box-shadow: 0 1px 5px rgba(0,0,0,.4); border-radius: 4px; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, places = {{ this.places|tojson }};
+            // bottom right, above the mouse position: the top right holds the route legend,
+            // which must not be pushed down over the strait on a short map
+            var ctl = L.control({position: 'bottomright'});
+            ctl.onAdd = function () {
+                var div = L.DomUtil.create('div', 'mapapp-search leaflet-control');
+                var input = L.DomUtil.create('input', '', div), list = L.DomUtil.create('datalist', '', div);
+                list.id = 'mapapp-places';
+                input.setAttribute('list', list.id);
+                input.type = 'search';
+                input.placeholder = 'Find a place…';
+                input.setAttribute('aria-label', 'Find a place on the map');
+                places.forEach(function (p) {
+                    var o = document.createElement('option'); o.value = p[0]; list.appendChild(o);
+                });
+                function go() {
+                    var q = input.value.trim().toLowerCase();
+                    if (!q) { return; }
+                    var hit = places.filter(function (p) { return p[0].toLowerCase() === q; });
+                    if (!hit.length) {
+                        hit = places.filter(function (p) { return p[0].toLowerCase().indexOf(q) === 0; });
+                    }
+                    if (hit.length !== 1) { input.style.outline = '2px solid #d62728'; return; }
+                    input.style.outline = '';
+                    map.setView([hit[0][1], hit[0][2]], Math.max(map.getZoom(), {{ this.zoom }}));
+                    map.fire('mapapp:place', {name: hit[0][0]});
+                }
+                input.addEventListener('change', go);
+                input.addEventListener('keydown', function (e) { if (e.key === 'Enter') { go(); } });
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            ctl.addTo(map);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, places, zoom: int = 10):
+        super().__init__()
+        self._name = "PlaceSearch"
+        self.places = [[str(n), round(float(lat), 6), round(float(lon), 6)] for n, lat, lon in places]
+        self.zoom = int(zoom)
+
+
+def place_list(places) -> list[tuple[str, float, float]]:
+    """``(name, lat, lon)`` of each place of a places GeoDataFrame (degrees), for :class:`PlaceSearch`."""
+    return [(str(r["name"]), float(r.geometry.y), float(r.geometry.x)) for _, r in places.iterrows()]
+
+
 def base_map(
-    view: View = DEFAULT_VIEW, height: int | str = 640, draw: bool = True, sync_url: bool = False
+    view: View = DEFAULT_VIEW, height: int | str = 640, draw: bool = True, sync_url: bool = False,
+    places=None, click_to_scroll: bool = False,
 ) -> folium.Map:
     """The static part of the map (no tiles: basemaps come as a layer).
 
@@ -444,6 +583,17 @@ def base_map(
         delete enabled).
     sync_url : bool
         Keep the view in the page URL (:class:`ViewToUrl`), for shareable links.
+    places : list of (str, float, float), optional
+        ``(name, lat, lon)`` for the place search box (:class:`PlaceSearch`); default: the
+        named places of ``geodata/context``; ``[]``: no search box.
+    click_to_scroll : bool
+        The wheel scrolls the page until the map is clicked (:class:`ClickToScroll`): for a
+        map embedded in a longer page.
+
+    Every map has a measure tool (folium's MeasureControl, leaflet-measure 2.1.7): lengths
+    by the haversine formula and areas by the spherical polygon formula, both on a sphere
+    of radius 6 371 000 m — great-circle, not WGS84-ellipsoid, figures (within about 0.5 %
+    of the ellipsoidal ones at these latitudes).
     """
     m = folium.Map(
         location=[view.lat, view.lon],
@@ -478,6 +628,19 @@ def base_map(
             },
             edit_options={"edit": True, "remove": True},
         ).add_to(m)
+    folium.plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="miles",
+        primary_area_unit="hectares",
+        secondary_area_unit="sqmiles",
+    ).add_to(m)
+    if places is None:
+        places = place_list(load_places())
+    if places:
+        PlaceSearch(places).add_to(m)
+    if click_to_scroll:
+        ClickToScroll().add_to(m)
     if sync_url:
         ViewToUrl().add_to(m)
     MapCamera().add_to(m)
@@ -593,16 +756,17 @@ def grid_attribution(info: GridInfo) -> str:
     return f"{text} — {info.licence}" if info.licence else text
 
 
-def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGroup:
+def bathymetry_layer(overlay, info, opacity: float = 0.85, url: str | None = None) -> folium.FeatureGroup:
     """The rendered grid (an :class:`~mapapp.render.overlay.Overlay`) with its legend.
 
     ``info`` is the grid's :class:`~mapapp.data.bathymetry.GridInfo`: its name and resolution are
-    stated in the layer name and the legend, its source in the attribution.
+    stated in the layer name and the legend, its source in the attribution. ``url``: the
+    overlay's PNG as a file the browser fetches and caches (default: inline data URL).
     """
     fg = folium.FeatureGroup(name=f"Bathymetry: {_html.escape(info.name)}")  # control: HTML
     Attribution(grid_attribution(info)).add_to(fg)
-    folium.raster_layers.ImageOverlay(
-        image=overlay.data_url(),
+    image = folium.raster_layers.ImageOverlay(
+        image="data:," if url else overlay.data_url(),
         bounds=overlay.leaflet_bounds,
         opacity=float(opacity),
         pane="mapapp-bathymetry",
@@ -611,7 +775,10 @@ def bathymetry_layer(overlay, info, opacity: float = 0.85) -> folium.FeatureGrou
         zindex=1,
         name="bathymetry",
         className="mapapp-bathymetry",
-    ).add_to(fg)
+    )
+    if url:  # folium reads a string without a scheme as a local file name: set the URL as is
+        image.url = url
+    image.add_to(fg)
     Legend(
         legend_html(
             overlay.cmap,
@@ -656,11 +823,20 @@ def _escaped(gdf, fields):
     return out
 
 
-def isobath_layer(lines, interval_m: float) -> folium.FeatureGroup:
+def isobath_layer(lines, interval_m: float, url: str | None = None) -> folium.FeatureGroup:
     """Isobaths (GeoDataFrame from :func:`mapapp.render.isobaths.isobaths`) with depth labels
-    (contoured from the bathymetry grid, whose attribution covers them)."""
+    (contoured from the bathymetry grid, whose attribution covers them).
+
+    With ``url`` (a file holding :func:`isobath_geojson` of ``lines``) the browser fetches
+    the lines and labels; without it they are written into the page as folium elements.
+    """
     fg = folium.FeatureGroup(name=f"Isobaths ({interval_m:g} m)")
-    if len(lines):
+    if url:
+        StaticGeoJson([(99, {"url": url})], {
+            "pane": "mapapp-land", "style": {"color": "#1b3a5c", "weight": 1, "opacity": 0.6},
+            "labelClass": "mapapp-isobath-label",
+        }).add_to(fg)
+    elif len(lines):
         _geojson(
             lines[["depth_m", "label", "geometry"]],
             "isobaths",
@@ -687,10 +863,21 @@ def isobath_layer(lines, interval_m: float) -> folium.FeatureGroup:
     return fg
 
 
-def land_layer(land, attribution: str) -> folium.FeatureGroup:
-    """Land polygons (display-simplified GeoDataFrame) with their attribution (plain text)."""
+def land_layer(land, attribution: str, levels=None) -> folium.FeatureGroup:
+    """Land polygons (display-simplified GeoDataFrame) with their attribution (plain text).
+
+    ``levels``: ``[(max_zoom, url), …]`` of files holding :func:`land_geojson` simplified
+    for each zoom (:data:`LAND_ZOOMS`); the browser fetches the one for the current zoom.
+    Without it the polygons of ``land`` are written into the page.
+    """
     fg = folium.FeatureGroup(name="Land (coastline)")
     Attribution(attribution).add_to(fg)
+    if levels:
+        StaticGeoJson([(z, {"url": u}) for z, u in levels], {
+            "pane": "mapapp-land", "interactive": False,
+            "style": {"color": "#5b4a2f", "weight": 1, "fillColor": "#e8e0c8", "fillOpacity": 0.9},
+        }).add_to(fg)
+        return fg
     folium.GeoJson(
         land[["geometry"]].__geo_interface__,
         name="land",
@@ -710,10 +897,16 @@ def land_layer(land, attribution: str) -> folium.FeatureGroup:
 CONTEXT_ATTRIBUTION = "Places, 1990 maritime boundary, date line: geodata/context (sources per feature)"
 
 
-def context_layer(places, lines) -> folium.FeatureGroup:
-    """Places (with tooltips and sourced popups), maritime boundary and date line."""
+def context_layer(places, lines, url: str | None = None) -> folium.FeatureGroup:
+    """Places (with tooltips and sourced popups), maritime boundary and date line.
+
+    With ``url`` (a file holding :func:`context_geojson`) the browser fetches them.
+    """
     fg = folium.FeatureGroup(name="Places, boundary, date line")
     Attribution(CONTEXT_ATTRIBUTION).add_to(fg)
+    if url:
+        StaticGeoJson([(99, {"url": url})]).add_to(fg)
+        return fg
     styles = {
         "maritime_boundary": {"color": "#c2185b", "weight": 2, "dashArray": "8 6"},
         "date_line": {"color": "#6a1b9a", "weight": 2, "dashArray": "2 6"},
@@ -762,6 +955,190 @@ def _source_html(name, description, sources) -> str:
     )
 
 
+# --- layers fetched as files --------------------------------------------------------------------
+
+#: Web Mercator metres per pixel at zoom 0 on the equator (256-pixel tiles; EPSG:3857 radius).
+_MERC_M_PER_PX_Z0 = 2 * np.pi * 6378137.0 / 256
+
+#: Zoom levels the display land is simplified for: the level for zoom z is the first one ≥ z
+#: (the last one above it), so the simplification stays within about one screen pixel.
+LAND_ZOOMS = (6, 8, 10, 12)
+
+
+def pixel_metres(zoom: float) -> float:
+    """Web Mercator metres per screen pixel at ``zoom`` (on the ground: times cos(latitude)).
+
+    >>> round(pixel_metres(8), 1)
+    611.5
+    """
+    return float(_MERC_M_PER_PX_Z0 / 2 ** zoom)
+
+
+def _rounded(geom, ndigits: int = 5):
+    """``geom`` with coordinates rounded to ``ndigits`` decimals of a degree (5: ≈ 1.1 m)."""
+    return shapely.set_precision(geom, 10.0 ** -ndigits, mode="pointwise")
+
+
+def land_geojson(land, zoom: float | None = None) -> dict:
+    """Land polygons (lon/lat degrees) as a GeoJSON FeatureCollection for display.
+
+    With ``zoom``, simplified in Web Mercator with a tolerance of one screen pixel at that
+    zoom (:func:`pixel_metres`), coordinates rounded to 1e-5° (≈ 1 m). Display only: land and
+    sea in the core are decided by the full-resolution coastline.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame(geometry=[box(-169, 65, -168, 66)], crs=4326)
+    >>> land_geojson(g, 8)["features"][0]["geometry"]["type"]
+    'Polygon'
+    """
+    gdf = land[["geometry"]]
+    if zoom is not None:
+        merc = gdf.to_crs(3857)
+        merc = merc.set_geometry(merc.geometry.simplify(pixel_metres(zoom), preserve_topology=True))
+        gdf = merc.to_crs(4326)
+    geoms = [_rounded(g) for g in gdf.geometry if g is not None and not g.is_empty]
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": g.__geo_interface__}
+                         for g in geoms if not g.is_empty]}
+
+
+def isobath_geojson(lines) -> dict:
+    """Isobaths as GeoJSON: the lines (tooltip = depth label) and one label point at the middle
+    of the longest part of each line longer than 0.05° (``label``: escaped HTML text)."""
+    feats = []
+    for _, row in lines.iterrows():
+        geom = row.geometry
+        label = _text(row["label"])
+        feats.append({"type": "Feature", "properties": {"tooltip": f"depth {label}"},
+                      "geometry": _rounded(geom).__geo_interface__})
+        parts = list(getattr(geom, "geoms", [geom]))
+        longest = max(parts, key=lambda g: g.length)
+        if longest.length < 0.05:
+            continue
+        pt = longest.interpolate(0.5, normalized=True)
+        feats.append({"type": "Feature", "properties": {"label": label},
+                      "geometry": {"type": "Point", "coordinates": [round(pt.x, 5), round(pt.y, 5)]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+_CONTEXT_STYLES = {
+    "maritime_boundary": {"color": "#c2185b", "weight": 2, "dashArray": "8 6"},
+    "date_line": {"color": "#6a1b9a", "weight": 2, "dashArray": "2 6"},
+}
+
+
+def context_geojson(places, lines) -> dict:
+    """Places, maritime boundary and date line as GeoJSON, each feature with its style, an
+    escaped tooltip and a popup listing its sources (HTML)."""
+    feats = []
+    for _, row in lines.iterrows():
+        feats.append({"type": "Feature", "geometry": row.geometry.__geo_interface__, "properties": {
+            "style": _CONTEXT_STYLES.get(row["kind"], {}), "tooltip": _text(row["name"]),
+            "popup": _js_safe(_source_html(row["name"], row["description"], row["sources"]))}})
+    for _, row in places.iterrows():
+        settlement = row["kind"] == "settlement"
+        feats.append({"type": "Feature", "geometry": row.geometry.__geo_interface__, "properties": {
+            "style": {"radius": 4 if settlement else 5, "color": "#222", "weight": 1, "fill": True,
+                      "fillColor": "#ffffff" if settlement else "#ffcc00", "fillOpacity": 1},
+            "tooltip": _text(row["name"]),
+            "popup": _js_safe(_source_html(row["name"], row["description"], row["sources"]))}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+class StaticGeoJson(MacroElement):
+    """GeoJSON added to its parent layer, fetched from a URL or given inline.
+
+    ``levels`` is a list of ``(max_zoom, source)``: at zoom z the first level with
+    ``max_zoom ≥ z`` (else the last) is shown, swapped on ``zoomend``; a source is
+    ``{"url": …}`` (fetched once per page and kept: the map's iframe outlives reruns, so a
+    rerun that rebuilds the layer fetches nothing) or ``{"data": …}`` (inline). Feature
+    properties ``style`` (Leaflet path options), ``tooltip``, ``popup`` (HTML) and ``label``
+    (a text label at a point, in a ``div`` of class ``options["labelClass"]``) are applied;
+    other points become circle markers. ``options``: ``pane``, ``interactive``, ``style``
+    (defaults for every feature), ``labelClass``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var fg = {{ this._parent.get_name() }};
+            var levels = {{ this.levels|tojson }}, opts = {{ this.options|tojson }};
+            var store = window.mapappStatic = window.mapappStatic || {};
+            var map = null, current = null, shown = null;
+            function load(src) {
+                if (src.data) { return Promise.resolve(src.data); }
+                if (!store[src.url]) {
+                    store[src.url] = fetch(src.url).then(function (r) {
+                        if (!r.ok) { delete store[src.url]; throw new Error(src.url + ': ' + r.status); }
+                        return r.json();
+                    });
+                }
+                return store[src.url];
+            }
+            function build(data) {
+                return L.geoJson(data, {
+                    pane: opts.pane, interactive: opts.interactive !== false,
+                    style: function (f) {
+                        return Object.assign({}, opts.style || {}, (f.properties || {}).style || {});
+                    },
+                    pointToLayer: function (f, ll) {
+                        var p = f.properties || {};
+                        if (p.label !== undefined) {
+                            return L.marker(ll, {interactive: false, pane: opts.pane, icon: L.divIcon({
+                                className: '', iconSize: [40, 12], iconAnchor: [20, 6],
+                                html: '<div class="' + (opts.labelClass || '') + '">' + p.label + '</div>'})});
+                        }
+                        return L.circleMarker(ll, Object.assign({pane: opts.pane}, p.style || {}));
+                    },
+                    onEachFeature: function (f, l) {
+                        var p = f.properties || {};
+                        if (p.tooltip) { l.bindTooltip(p.tooltip); }
+                        if (p.popup) { l.bindPopup(p.popup, {maxWidth: 360}); }
+                    }
+                });
+            }
+            function pick(z) {
+                for (var i = 0; i < levels.length; i++) { if (z <= levels[i][0]) { return levels[i]; } }
+                return levels[levels.length - 1];
+            }
+            function show() {
+                if (!map) { return; }
+                var lv = pick(map.getZoom());
+                if (lv === current) { return; }
+                current = lv;
+                load(lv[1]).then(function (data) {
+                    if (current !== lv) { return; }
+                    var layer = build(data);
+                    if (shown) { fg.removeLayer(shown); }
+                    shown = layer;
+                    fg.addLayer(layer);
+                    fg.fire('mapapp:loaded');
+                }).catch(function (e) { console.error('mapapp layer', e); });
+            }
+            function added(m) { map = m; map.on('zoomend', show); show(); }
+            fg.on('add', function (e) { added(e.target._map); });
+            fg.on('remove', function () { if (map) { map.off('zoomend', show); } map = null; });
+            if (fg._map) { added(fg._map); }
+            else if (levels.length === 1) { current = levels[0]; load(levels[0][1]).then(function (d) {
+                if (!shown) { shown = build(d); fg.addLayer(shown); } }); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, levels, options: dict | None = None):
+        super().__init__()
+        self._name = "StaticGeoJson"
+        self.levels = [[float(z), dict(src)] for z, src in levels]
+        self.options = dict(options or {})
+
+
+def _source(data: dict, url: str | None) -> dict:
+    return {"url": url} if url else {"data": data}
+
+
 def route_display_colour(route, index: int) -> str:
     """The colour a route is drawn in: its own, else the shared palette's ``index``-th
     (:func:`mapapp.routes.route.route_colour`, as in exports and the report figure).
@@ -791,6 +1168,10 @@ def routes_layer(routes, colours=None, selected: str | None = None, labels=None)
         colour = (colours[i] if colours else None) or route_display_colour(r, i)
         text = labels[i] if labels else f"{r.name} — {r.length_m() / 1000:.1f} km"
         weight = 6 if selected == r.id else 4
+        if selected == r.id:  # a white halo under the selected route
+            folium.PolyLine([[w.lat, w.lon] for w in r.waypoints], color="#ffffff", weight=11,
+                            opacity=0.85, interactive=False, pane="mapapp-routes",
+                            class_name="mapapp-selected-halo").add_to(fg)
         folium.PolyLine(
             [[w.lat, w.lon] for w in r.waypoints],
             color=colour,
@@ -965,11 +1346,13 @@ def map_layers(settings: MapSettings, data: MapData, routes=(), *, selected: str
     tiles = basemap_layer(settings.basemap)
     if tiles is not None:
         out.append(tiles)
-    out.append(bathymetry_layer(data.overlay, data.grid_info, settings.opacity))
-    out.append(land_layer(data.land, LAND_SOURCES[settings.land_source][2]))
+    files = data.files or {}
+    out.append(bathymetry_layer(data.overlay, data.grid_info, settings.opacity,
+                                url=files.get("bathymetry")))
+    out.append(land_layer(data.land, LAND_SOURCES[settings.land_source][2], files.get("land")))
     if settings.isobath_interval and data.isobaths is not None:
-        out.append(isobath_layer(data.isobaths, settings.isobath_interval))
-    out.append(context_layer(data.places, data.lines))
+        out.append(isobath_layer(data.isobaths, settings.isobath_interval, files.get("isobaths")))
+    out.append(context_layer(data.places, data.lines, files.get("context")))
     if routes:
         out.append(routes_layer(routes, colours, selected=selected, labels=labels))
         if settings.route_legend:

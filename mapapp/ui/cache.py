@@ -9,11 +9,15 @@ key of a listing is the folder's contents, which only that session's folder path
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -21,8 +25,17 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from mapapp.core import paths
 from mapapp.core.errors import MapAppError
 from mapapp.data import bathymetry, coastline, context, datasets, uploads
-from mapapp.render import isobaths, overlay
+from mapapp.render import assets, isobaths, mapview, overlay
 from mapapp.routes.route import Route
+
+#: Generated layer files (content-hashed names), served by Streamlit at /app/static/gen/.
+GEN_DIR = Path(os.environ.get("MAPAPP_STATIC_GEN") or assets.STATIC_DIR / "gen")
+#: URL of :data:`GEN_DIR` as seen from the streamlit-folium iframe (/component/…/index.html).
+GEN_URL = "../../app/static/gen"
+#: Content-hashed files are never rewritten, so they are cheap to check.
+_published: set[str] = set()
+#: id(bytes) -> (the bytes, URL) for the shared cached byte strings (kept alive, so no id reuse).
+_memo: dict[int, tuple[bytes, str]] = {}
 
 
 def route_cached(max_entries: int):
@@ -170,7 +183,7 @@ def _overlay(path, mtime, bbox, width_px, cmap, vmin, vmax, hillshade, land_sour
         land=coastline.land_geometry(land_source),
     )
     return {"data_url": ov.data_url(), "bounds": ov.bounds, "vmin": ov.vmin, "vmax": ov.vmax,
-            "cmap": ov.cmap, "png_bytes": len(ov.png)}
+            "cmap": ov.cmap, "png_bytes": len(ov.png), "png": ov.png}
 
 
 def rendered_overlay(path, bbox, width_px, cmap, vmin, vmax, hillshade, land_source="gshhg") -> dict:
@@ -207,3 +220,69 @@ def context_layers():
 def value_range(path: str, mtime: float, bbox) -> tuple[float, float]:
     """(min, max) elevation of the grid in the box, metres."""
     return grid(path).value_range(bbox)
+
+
+def publish(data: bytes, ext: str, stem: str = "layer") -> str | None:
+    """Write ``data`` to :data:`GEN_DIR` under its content hash and return its URL for the map's
+    iframe; None when the folder is not writable (the caller then sends the data inline).
+
+    The name is ``stem-`` and the first 16 hex digits of the SHA-256 of the bytes, so a file
+    never changes once written and the browser may cache it for as long as it likes.
+    """
+    hit = _memo.get(id(data))
+    if hit is not None and hit[0] is data and hit[1].endswith(f".{ext}") and f"/{stem}-" in hit[1]:
+        return hit[1]
+    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    path = GEN_DIR / name
+    if name not in _published and not path.is_file():
+        try:
+            GEN_DIR.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=GEN_DIR, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except OSError:
+            return None
+    _published.add(name)
+    url = f"{GEN_URL}/{name}"
+    if len(_memo) < 256:
+        _memo[id(data)] = (data, url)
+    return url
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def land_files(source: str = "gshhg") -> tuple[tuple[float, bytes], ...]:
+    """The display land as GeoJSON bytes simplified for each of :data:`mapview.LAND_ZOOMS`."""
+    land = coastline.load_land(source)
+    return tuple((z, _dumps(mapview.land_geojson(land, z))) for z in mapview.LAND_ZOOMS)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _isobath_file(path, mtime, bbox, interval, land_source) -> bytes:
+    gj = json.loads(_isobaths(path, mtime, bbox, interval, land_source))
+    lines = (gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj["features"]
+             else gpd.GeoDataFrame({"depth_m": [], "label": []}, geometry=[], crs=4326))
+    return _dumps(mapview.isobath_geojson(lines))
+
+
+def isobath_file(path, bbox, interval, land_source="gshhg") -> bytes:
+    """:func:`mapview.isobath_geojson` of the isobaths as bytes (cached)."""
+    return _isobath_file(path, _mtime(path), tuple(bbox), float(interval), land_source)
+
+
+@st.cache_resource(show_spinner=False)
+def context_file() -> bytes:
+    """:func:`mapview.context_geojson` of the places and lines as bytes (shared)."""
+    places, lines = context_layers()
+    return _dumps(mapview.context_geojson(places, lines))
+
+
+@st.cache_resource(show_spinner=False)
+def place_list() -> tuple:
+    """(name, lat, lon) of the named places, for the map's search box."""
+    return tuple(mapview.place_list(context_layers()[0]))

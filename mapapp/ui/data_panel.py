@@ -87,7 +87,8 @@ def _import_upload(up, sign: str, crs: str, force: bool) -> None:
                                             positive_down=_SIGNS[sign],
                                             crs=crs.strip() or None, force=force)
         except MapAppError as exc:
-            st.session_state["grid_message"] = ("error", safety.md_escape(str(exc)))
+            st.session_state["grid_message"] = (
+                "error", "The grid was not added: " + safety.md_escape(str(exc)))
             return
         except OSError as exc:  # the session folder itself cannot be written
             st.session_state["grid_message"] = (
@@ -113,7 +114,8 @@ def _register(url: str, name: str) -> None:
         with st.spinner("Opening the remote grid…"):
             path = remote.register_remote(url, name=name.strip() or None, folder=folder)
     except MapAppError as exc:
-        st.session_state["grid_message"] = ("error", safety.md_escape(str(exc)))
+        st.session_state["grid_message"] = (
+            "error", "The remote grid was not added: " + safety.md_escape(str(exc)))
         return
     st.session_state["grid_message"] = (
         "success", f"Registered {safety.md_escape(path.name)}; choose it under “Bathymetry "

@@ -7,6 +7,8 @@ The PNG of the map *as seen* is made in the browser: the camera button on the ma
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from mapapp.core.errors import MapAppError
@@ -15,7 +17,7 @@ from mapapp.render import assets, mapview, report
 from mapapp.render.mapview import MapSettings
 from mapapp.routes.route import Route
 
-from . import cache, mappanel
+from . import cache, mappanel, scorecard
 from .state import session
 
 ROUTE_FORMATS = {
@@ -30,8 +32,6 @@ FIGURE_MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+x
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str) -> bytes:
-    import json
-
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
     tunnels = json.loads(tunnels_json) if tunnels_json else None
     return export.export_bytes(routes, fmt, tunnels=tunnels, waypoints=waypoints)
@@ -40,22 +40,31 @@ def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str
 @st.cache_data(show_spinner="Rendering the figure…", max_entries=16)
 def _figure(route_jsons: tuple, grid_path: str, mtime: float, fmt: str, dpi: int, size: tuple,
             title: str, profile: bool, table: bool, tunnels_json: str,
-            map_style: MapSettings | None = None, selected: str | None = None) -> bytes:
-    import json
-
+            map_style: MapSettings | None = None, selected: str | None = None,
+            scorecards_json: str = "") -> bytes:
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
     tunnels = json.loads(tunnels_json) if tunnels_json else None
+    scorecards = json.loads(scorecards_json) if scorecards_json else None
     return report.render_report(routes, cache.grid(grid_path), fmt=fmt, dpi=dpi, size_in=size,
                                 title=title or None, profile=profile, metrics_table=table,
-                                tunnels=tunnels, map_style=map_style, selected=selected)
+                                tunnels=tunnels, map_style=map_style, selected=selected,
+                                scorecards=scorecards)
+
+
+def _scorecards_json(chosen: list[Route], selected: str | None, grid_path: str) -> str:
+    """The selected route's scorecard (else the first chosen route's) as JSON, or "" when it
+    has no claim to check."""
+    route = next((r for r in chosen if r.id == selected), chosen[0] if chosen else None)
+    if route is None:
+        return ""
+    sc = scorecard.compute(route, grid_path)
+    return json.dumps([sc], sort_keys=True, default=str) if sc["claims"] else ""
 
 
 def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | None = None, *,
           selected: str | None = None, labels=None) -> None:
     """The 'Export' tab. ``settings``, ``selected`` and ``labels`` are the map's on screen:
     the standalone HTML is built from them so that it looks like the screen."""
-    import json
-
     grid_path = settings.dataset_path
     if not routes:
         st.info("No route shown: nothing to export.")
@@ -99,19 +108,22 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
     size = c3.selectbox("Size (in)", ["10 × 8", "8 × 6", "12 × 9", "7 × 10"], key="fig_size")
     title = c4.text_input("Title", "Bering Strait crossing alignments", max_chars=120,
                           key="fig_title")
-    c5, c6, c7 = st.columns(3)
+    c5, c6, c7, c8 = st.columns(4)
     with_profile = c5.checkbox("Seabed/tunnel profile panel", value=True, key="fig_profile")
     with_table = c6.checkbox("Metrics table panel", value=True, key="fig_table")
     as_seen = c7.checkbox("Map as on screen", value=True, key="fig_as_seen",
                           help="The map's colormap, colour range, isobaths, coastline, route "
                           "legend and selected route; off: depth in one standard style.")
+    with_cards = c8.checkbox("Claims scorecard panel", value=True, key="fig_scorecard",
+                             help="The claims cards of the selected route under the map.")
     if st.button("Make figure", key="fig_make"):
         w, h = (float(v) for v in size.split("×"))
         try:
+            cards = _scorecards_json(chosen, selected, grid_path) if with_cards else ""
             session.figure = (
                 _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
                         with_profile, with_table, figure_json,
-                        settings if as_seen else None, selected if as_seen else None),
+                        settings if as_seen else None, selected if as_seen else None, cards),
                 export.export_filename(chosen, fmt),
                 fmt,
             )
@@ -126,7 +138,8 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
             st.image(data, caption=fname, width="stretch")
 
     st.markdown("**The map as seen**: the camera button on the map saves a PNG (choose 1×/2×/3× "
-                "and a title line with ⋯), made by your browser.")
+                "and a title line with ⋯), made by your browser; tick “Scorecard on the map” "
+                "under the map to include the claims cards.")
     _html_export(routes, chosen, settings, selected, labels)
 
 

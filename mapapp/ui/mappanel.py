@@ -48,24 +48,56 @@ class _OverlayView:
         return self._d["data_url"]
 
 
-def map_data(settings: MapSettings) -> MapData:
-    """The map's data from the app's caches (same content as :func:`mapview.map_data`)."""
+def map_data(settings: MapSettings, files: bool = False) -> MapData:
+    """The map's data from the app's caches (same content as :func:`mapview.map_data`).
+
+    The bathymetry image, the land (one file per zoom band), the isobaths and the places go
+    to the browser as content-hashed files under /app/static/gen/ (:func:`cache.publish`),
+    fetched once and cached; a layer whose file cannot be written is sent inline. Only with
+    ``files`` (the app's map): the standalone HTML export needs everything inline.
+    """
     grid_info = cache.grid(settings.dataset_path).info
     bbox = tuple(grid_info.bounds)
     ov = cache.rendered_overlay(
         settings.dataset_path, bbox, mapview.overlay_width(grid_info), settings.cmap,
         settings.vmin, settings.vmax, settings.hillshade, settings.land_source,
     )
+    places, context_lines = cache.context_layers()
+    found = {}
+    if files:
+        found = _files(settings, ov, bbox)
     lines = None
-    if settings.isobath_interval:
+    if settings.isobath_interval and "isobaths" in found:
+        lines = ()  # drawn from the file
+    elif settings.isobath_interval:
         gj = json.loads(cache.isobath_geojson(settings.dataset_path, bbox, settings.isobath_interval,
                                               settings.land_source))
         lines = (gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj["features"]
                  else gpd.GeoDataFrame({"depth_m": [], "label": []}, geometry=[], crs=4326))
-    places, context_lines = cache.context_layers()
     return MapData(grid_info=grid_info, overlay=_OverlayView(ov),
                    land=cache.display_land(settings.land_source), isobaths=lines,
-                   places=places, lines=context_lines)
+                   places=places, lines=context_lines, files=found or None)
+
+
+def _files(settings: MapSettings, ov: dict, bbox) -> dict:
+    """URLs of the layer files (see :func:`map_data`); a layer whose file could not be
+    written is left out (sent inline)."""
+    files = {}
+    url = cache.publish(ov["png"], "png", "bathymetry")
+    if url:
+        files["bathymetry"] = url
+    levels = [(z, cache.publish(b, "json", f"land-z{z:g}")) for z, b in cache.land_files(settings.land_source)]
+    if all(u for _, u in levels):
+        files["land"] = levels
+    if settings.isobath_interval:
+        url = cache.publish(cache.isobath_file(settings.dataset_path, bbox, settings.isobath_interval,
+                                               settings.land_source), "json", "isobaths")
+        if url:
+            files["isobaths"] = url
+    url = cache.publish(cache.context_file(), "json", "places")
+    if url:
+        files["context"] = url
+    return files
 
 
 def click_layer() -> list:
@@ -92,8 +124,9 @@ def show_map(
     the map never remounts; everything else arrives as feature groups. ``extra_layers``:
     more feature groups from other views (e.g. the ensemble's corridor).
     """
-    m = _localize(mapview.base_map(view=view, height=height, sync_url=True))
-    fgs = mapview.map_layers(settings, map_data(settings), routes, selected=selected,
+    m = _localize(mapview.base_map(view=view, height=height, sync_url=True,
+                                   places=list(cache.place_list()), click_to_scroll=True))
+    fgs = mapview.map_layers(settings, map_data(settings, files=True), routes, selected=selected,
                              labels=labels, extra=[*extra_layers, *click_layer()])
     out = st_folium(
         m,

@@ -145,11 +145,14 @@ def panel(grid_path: str, drawn_polygons: list[dict], last_click: dict | None) -
     """
     st.markdown("#### Optimise: the least-cost alignment")
     st.caption(
-        "Cost per metre = sea weight + depth weight × water depth under the sea, land weight "
-        "under land; never through no-go zones or outside the corridor. Solved on square "
-        "cells of the active grid reprojected to the strait's equal-area projection "
-        "(docs/optimiser.md)."
+        "Finds the line that is cheapest by the weights below (a ranking, not money): each "
+        "metre under the sea costs the sea weight plus the depth weight × the water depth, "
+        "each metre under land the land weight; it never enters no-go zones or leaves the "
+        "corridor. It is only as detailed as the active grid."
     )
+    with st.expander("How it is solved"):
+        st.caption("Least-cost path on square cells of the active grid reprojected to the "
+                   "strait's equal-area projection (docs/optimiser.md).")
     start = _point("Start", "start", "Cape Dezhnev", last_click)
     end = _point("End", "end", "Cape Prince of Wales", last_click)
     vias = _vias()
@@ -157,7 +160,7 @@ def panel(grid_path: str, drawn_polygons: list[dict], last_click: dict | None) -
     try:
         weights = _weights()
     except MapAppError as exc:
-        st.error(f"Weights: {exc}")
+        st.error(f"These weights cannot be used: {exc}")
     c1, c2, c3 = st.columns(3)
     use_corr = c1.checkbox("Limit to a corridor", key="opt_corridor_on",
                            help="Keep the route within this distance of the straight line "
@@ -199,7 +202,7 @@ def panel(grid_path: str, drawn_polygons: list[dict], last_click: dict | None) -
             table = result.compare_with(load_presets()).drop(columns=["id"])
     except MapAppError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(f"No route found: {exc}")
         return None
     bar.empty()
     st.session_state["opt_last"] = {

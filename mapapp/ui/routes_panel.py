@@ -119,7 +119,7 @@ def sync_drawings(all_drawings) -> bool:
     try:
         return session.routes.sync_drawings(all_drawings)
     except MapAppError as exc:
-        st.warning(f"A drawn line was ignored: {safety.md_escape(exc)}")
+        st.warning(f"Your drawn line was not added as a route: {safety.md_escape(exc)}")
         return False
 
 
@@ -190,7 +190,7 @@ def selector(routes: list[Route]) -> Route | None:
 def editor(route: Route | None) -> None:
     """Rename / edit waypoints of the selected route; invalid edits are refused."""
     if route is None:
-        st.info("No route selected.")
+        st.info("No route selected: choose one under the map, or show a preset in the sidebar.")
         return
     st.caption(
         "Edit longitude/latitude (degrees) and names; add rows at the bottom, delete with the "
@@ -230,7 +230,7 @@ def update_link(routes: list[Route], dataset: str) -> None:
     try:
         params = urlstate.encode_state(session.routes.to_link(dataset))
     except MapAppError as exc:
-        st.caption(f"Share link: {safety.md_escape(exc)}")
+        st.caption("The page address cannot hold these routes, so it is not a share link for them (export a route file instead): " + safety.md_escape(exc))
         return
     current = {k: st.query_params.get(k) for k in ("p", "r", "s", "d")}
     wanted = {k: params.get(k) for k in ("p", "r", "s", "d")}

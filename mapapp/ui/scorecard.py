@@ -16,11 +16,15 @@ import streamlit as st
 from mapapp.core.errors import MapAppError
 from mapapp.core.safety import md_escape
 from mapapp.economics.claims import claim_texts
+from mapapp.render.mapcard import scorecard_layer
 from mapapp.routes.route import Route
 
-from . import cache
+from . import cache, plainwords
 
-__all__ = ["card_texts", "panel"]
+__all__ = ["MAP_TOGGLE", "card_texts", "map_layer", "map_toggle", "panel"]
+
+#: Session key of the "scorecard on the map" checkbox.
+MAP_TOGGLE = "scorecard_on_map"
 
 card_texts = claim_texts  # one card's strings (see mapapp.economics.claims.claim_texts)
 
@@ -39,6 +43,27 @@ def compute(route: Route, grid_path: str, mode: str | None = None) -> dict:
     """The scorecard of ``route`` as ``Scorecard.to_dict()`` (cached)."""
     return _scorecard(json.dumps(route.to_dict(), sort_keys=True), grid_path,
                       cache._mtime(grid_path), mode or route.mode)
+
+
+def map_toggle(where=None) -> bool:
+    """The "scorecard on the map" checkbox (in ``where``, a column, or the page)."""
+    box = (where or st).checkbox(
+        "Scorecard on the map", key=MAP_TOGGLE,
+        help="Draws the claims cards inside the map, so that the camera button's PNG "
+             "includes them (the layer control can hide them again).")
+    return bool(box)
+
+
+def map_layer(route: Route | None, grid_path: str) -> list:
+    """The scorecard of ``route`` as a map layer when the checkbox is ticked (read from the
+    session state, since the map is drawn before the checkbox); else nothing."""
+    if route is None or not st.session_state.get(MAP_TOGGLE):
+        return []
+    try:
+        sc = compute(route, grid_path)
+    except MapAppError:
+        return []  # the cards under the map say why
+    return [scorecard_layer(sc)] if sc["claims"] else []
 
 
 def _colour(verdict: str) -> str:
@@ -68,7 +93,7 @@ def panel(route: Route | None, grid_path: str) -> dict | None:
     try:
         sc = compute(route, grid_path)
     except MapAppError as exc:
-        st.caption(md_escape(f"Claims scorecard unavailable for {route.name}: {exc}"))
+        st.caption(md_escape(f"The claims of {route.name} cannot be checked: {exc}"))
         return None
     if not sc["claims"]:
         st.caption(md_escape(f"{route.name}: no length, cost or time claim to check."))
@@ -79,9 +104,10 @@ def panel(route: Route | None, grid_path: str) -> dict | None:
         t = card_texts(claim)
         with col.container(border=True):
             st.markdown(f"**{md_escape(t['label'])}** — claimed")
-            st.markdown(f"## {md_escape(t['claimed'])}")
-            st.markdown(f"Model: **{md_escape(t['computed'])}**")
+            st.markdown(f"### {md_escape(t['claimed'])}")
+            # the verdict before the detail: a reader looks for the answer first
             st.markdown(f":{_colour(t['verdict'])}[**{md_escape(t['verdict'])}**]")
+            st.markdown(f"Model: **{md_escape(t['computed'])}**")
             st.caption(md_escape(claim["quote"]))
             if t["as_reported"]:
                 st.caption(md_escape(f"As reported: {t['as_reported']}"))
@@ -99,7 +125,7 @@ def panel(route: Route | None, grid_path: str) -> dict | None:
         + ". Ranges are reference-class estimates (docs/tunnel-model.md)."))
     with st.expander("Assumptions, warnings and other published estimates"):
         for w in sc["warnings"]:
-            st.markdown("- " + md_escape(w))
+            st.markdown("- " + md_escape(plainwords.plain(w)))
         for o in sc["other_estimates"]:
             rng = (f"US${o['low_busd']:.1f}–{o['high_busd']:.1f} bn" if o["high_busd"] is not None
                    else f"≥ US${o['low_busd']:.1f} bn")

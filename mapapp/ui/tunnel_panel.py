@@ -16,11 +16,12 @@ from mapapp.core.errors import MapAppError
 from mapapp.core.safety import md_escape
 from mapapp.economics.estimate import estimate_for_route
 from mapapp.engineering.tunnel import TunnelParams
+from mapapp.render.mapview import route_display_colour
 from mapapp.routes.route import Route
 
-from . import cache
+from . import cache, plainwords
 
-CHART_W, CHART_H = 900, 320  # px, to state the vertical exaggeration
+CHART_W, CHART_H = 620, 300  # px, to state the vertical exaggeration
 
 
 def params_form(default_mode: str) -> TunnelParams | None:
@@ -83,7 +84,8 @@ def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> 
         try:
             data = compute(r, grid_path, params)
         except MapAppError as exc:
-            st.warning(md_escape(f"{r.name}: {exc}"))  # names are text, not markdown
+            # names are text, not markdown
+            st.warning(md_escape(f"{r.name} is left out of this table: {exc}"))
             continue
         res = data["result"]
         out[r.id] = {**res, "alignment": data["alignment"]}
@@ -142,60 +144,147 @@ def vertical_exaggeration(length_km: float, depth_range_m: float) -> float:
     return (CHART_H / depth_range_m) / (CHART_W / (length_km * 1000.0))
 
 
-def profile_chart(route: Route, data: dict) -> alt.LayerChart:
-    """Seabed/terrain, sea level, tunnel, portals, access points and leg boundaries."""
-    al = pd.DataFrame(data["alignment"])
-    al["km"] = al["chainage_m"] / 1000.0
-    res = data["result"]
-    ground = al.dropna(subset=["seabed_m"])
-    tunnel = al[al["in_tunnel"].astype(bool)].dropna(subset=["tunnel_z_m"])
-    lo = float(np.nanmin([ground["seabed_m"].min(), tunnel["tunnel_z_m"].min() if len(tunnel) else 0]))
-    hi = float(np.nanmax([ground["seabed_m"].max(), 0.0]))
+def _unique_names(routes: list[Route]) -> list[str]:
+    """Route names made unique for the chart's colour legend ("A", "A (2)", …)."""
+    seen: dict[str, int] = {}
+    out = []
+    for r in routes:
+        seen[r.name] = seen.get(r.name, 0) + 1
+        out.append(r.name if seen[r.name] == 1 else f"{r.name} ({seen[r.name]})")
+    return out
+
+
+def profile_frames(routes: list[Route], datas: list[dict], selected: str | None):
+    """The chart's tables: ``lines`` (one row per sample and route: ``route``, ``km``,
+    ``seabed_m``, ``tunnel_z_m`` and ``cover_m`` in metres, NaN outside the tunnel),
+    ``points`` (the selected route's portals and access points, numbered as in the table
+    beside the chart) and ``colours`` (route label -> CSS colour, as on the map)."""
+    names = _unique_names(routes)
+    frames, colours = [], {}
+    for i, (r, name, data) in enumerate(zip(routes, names, datas, strict=True)):
+        colours[name] = route_display_colour(r, i)
+        if data is None:
+            continue
+        al = pd.DataFrame(data["alignment"])
+        inside = al["in_tunnel"].astype(bool)
+        frames.append(pd.DataFrame({
+            "route": name, "selected": r.id == selected,
+            "km": al["chainage_m"] / 1000.0, "seabed_m": al["seabed_m"],
+            "tunnel_z_m": al["tunnel_z_m"].where(inside),
+            "cover_m": al["cover_m"].where(inside),
+        }))
+    lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["route", "selected", "km", "seabed_m", "tunnel_z_m", "cover_m"])
+    sel = next((d for r, d in zip(routes, datas, strict=True) if r.id == selected and d), None)
+    pts = pd.DataFrame([
+        {"no": k + 1, "what": f"{p['kind']}: {p['name']}", "km": p["chainage_m"] / 1000.0,
+         "z": p.get("elevation_m", 0.0) or 0.0}
+        for k, p in enumerate(sorted(sel["result"]["access_points"],
+                                     key=lambda p: p["chainage_m"]) if sel else [])
+    ], columns=["no", "what", "km", "z"])
+    return lines, pts, colours
+
+
+def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) -> alt.LayerChart:
+    """All shown routes in one chart: each route's seabed/terrain (thin) and tunnel crown
+    (thick) in the route's map colour, the selected one emphasised over a brown seabed
+    area; sea level; the selected route's access points (triangles, numbered in the table
+    beside the chart, so labels never overlap) and leg boundaries. Hover: route, chainage,
+    tunnel crown, seabed and rock cover. The SVG renderer keeps the marks in the page."""
+    lines, pts, colours = profile_frames(routes, datas, selected)
+    ground = lines.dropna(subset=["seabed_m"])
+    tunnel = lines.dropna(subset=["tunnel_z_m"])
+    lo = float(np.nanmin([ground["seabed_m"].min() if len(ground) else 0.0,
+                          tunnel["tunnel_z_m"].min() if len(tunnel) else 0.0]))
+    hi = float(np.nanmax([ground["seabed_m"].max() if len(ground) else 0.0, 0.0]))
     pad = 0.08 * (hi - lo or 1)
     y = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
-    length_km = float(al["km"].max() - al["km"].min())
+    length_km = float(lines["km"].max() - lines["km"].min()) if len(lines) else 0.0
     ve = vertical_exaggeration(length_km, hi - lo + 2 * pad)
-    base = alt.Chart(ground).encode(x=alt.X("km:Q", title="chainage (km)"))
-    seabed = base.mark_area(color="#8c6d46", opacity=0.35).encode(
-        y=alt.Y("seabed_m:Q", title="elevation (m)", scale=y), y2=alt.datum(lo - pad))
-    seabed_line = base.mark_line(color="#5b4a2f").encode(
-        y=alt.Y("seabed_m:Q", scale=y),
-        tooltip=[alt.Tooltip("km:Q", title="chainage (km)", format=".2f"),
-                 alt.Tooltip("seabed_m:Q", title="seabed/terrain (m)", format=".1f"),
-                 alt.Tooltip("surface:N", title="surface")])
-    sea = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#1f77b4", strokeDash=[4, 3]).encode(y="y:Q")
-    layers = [seabed, seabed_line, sea]
+    x = alt.X("km:Q", title="chainage (km)")
+    colour = alt.Color("route:N", title=None,
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=CHART_W),
+                       scale=alt.Scale(domain=list(colours), range=list(colours.values())))
+    emph = alt.condition("datum.selected", alt.value(1.0), alt.value(0.45))
+    # one data set for every layer (the spec carries it once); layers filter it
+    data = lines.round({"km": 3, "seabed_m": 1, "tunnel_z_m": 1, "cover_m": 1})
+    base = alt.Chart(data)
+    has_ground, in_tunnel = "isValid(datum.seabed_m)", "isValid(datum.tunnel_z_m)"
+    layers = []
+    if ground["selected"].any():
+        layers.append(base.transform_filter(f"datum.selected && {has_ground}").mark_area(
+            color="#8c6d46", opacity=0.25, tooltip=False).encode(
+            x=x, y=alt.Y("seabed_m:Q", title="elevation (m)", scale=y), y2=alt.datum(lo - pad)))
+    layers.append(base.transform_filter(has_ground).mark_line(
+        strokeWidth=1, strokeDash=[3, 2], tooltip=False).encode(
+        x=x, y=alt.Y("seabed_m:Q", title="elevation (m)", scale=y), color=colour,
+        detail="route:N", opacity=emph).properties(name="seabeds"))
+    layers.append(alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(
+        color="#1f77b4", strokeDash=[4, 3], tooltip=False).encode(y="y:Q"))
     if len(tunnel):
-        layers.append(alt.Chart(tunnel).mark_line(color="#d62728", strokeWidth=2.5).encode(
-            x="km:Q", y=alt.Y("tunnel_z_m:Q", scale=y),
-            tooltip=[alt.Tooltip("km:Q", title="chainage (km)", format=".2f"),
-                     alt.Tooltip("tunnel_z_m:Q", title="tunnel crown (m)", format=".1f"),
-                     alt.Tooltip("cover_m:Q", title="cover (m)", format=".1f")]))
-    pts = pd.DataFrame([
-        {"km": p["chainage_m"] / 1000.0, "name": f"{p['kind']}: {p['name']}",
-         "z": p.get("elevation_m", 0.0) or 0.0}
-        for p in res["access_points"]
-    ])
+        layers.append(base.transform_filter(in_tunnel).mark_line(tooltip=False).encode(
+            x=x, y=alt.Y("tunnel_z_m:Q", scale=y), color=colour, opacity=emph,
+            strokeWidth=alt.condition("datum.selected", alt.value(3.2), alt.value(1.8)),
+        ).properties(name="tunnels"))
+    layers.append(base.transform_filter(has_ground).transform_calculate(
+        y=f"{in_tunnel} ? datum.tunnel_z_m : datum.seabed_m").mark_circle(
+        size=50, opacity=0.001).encode(
+        x=x, y=alt.Y("y:Q", scale=y),
+        tooltip=[alt.Tooltip("route:N"),
+                 alt.Tooltip("km:Q", title="chainage (km)", format=".2f"),
+                 alt.Tooltip("tunnel_z_m:Q", title="tunnel crown (m)", format=".1f"),
+                 alt.Tooltip("seabed_m:Q", title="seabed/terrain (m)", format=".1f"),
+                 alt.Tooltip("cover_m:Q", title="rock cover (m)", format=".1f")],
+    ).properties(name="hover"))
     if len(pts):
         layers.append(alt.Chart(pts).mark_point(shape="triangle-down", size=90, filled=True,
                                                 color="#222").encode(
-            x="km:Q", y=alt.Y("z:Q", scale=y), tooltip=["name:N", alt.Tooltip("km:Q", format=".2f")]))
-        layers.append(alt.Chart(pts).mark_text(dy=-12, fontSize=10, angle=0).encode(
-            x="km:Q", y=alt.Y("z:Q", scale=y), text="name:N"))
-    legs = np.concatenate([[0.0], np.cumsum(route.legs_m())]) / 1000.0
-    if len(legs) > 2:
-        layers.append(alt.Chart(pd.DataFrame({"km": legs[1:-1]})).mark_rule(
-            color="#999", strokeDash=[2, 4]).encode(x="km:Q"))
+            x="km:Q", y=alt.Y("z:Q", scale=y),
+            tooltip=[alt.Tooltip("no:O", title="#"), alt.Tooltip("what:N", title="point"),
+                     alt.Tooltip("km:Q", title="chainage (km)", format=".2f")]))
+    sel_route = next((r for r in routes if r.id == selected), None)
+    if sel_route is not None:
+        legs = np.concatenate([[0.0], np.cumsum(sel_route.legs_m())]) / 1000.0
+        if len(legs) > 2:
+            layers.append(alt.Chart(pd.DataFrame({"km": legs[1:-1]})).mark_rule(
+                color="#999", strokeDash=[2, 4], tooltip=False).encode(x="km:Q"))
     return alt.layer(*layers).properties(
         width=CHART_W, height=CHART_H,
-        title=f"{route.name} — vertical exaggeration ≈ {ve:.0f}×",
+        title=alt.Title(f"Seabed and tunnel along {len(colours)} route(s) — vertical "
+                        f"exaggeration ≈ {ve:.0f}×", anchor="start"),
+        autosize=alt.AutoSizeParams(type="pad"),  # the plot keeps CHART_W × CHART_H
+        usermeta={"embedOptions": {"renderer": "svg"}},
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _profile_spec(route_jsons: tuple, selected: str | None, grid_path: str, mtime: float,
+                  params_json: str) -> tuple[dict, list[dict]]:
+    routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
+    params = TunnelParams(**_params_from_json(params_json))
+    datas = []
+    for r in routes:
+        try:
+            datas.append(compute(r, grid_path, params))
+        except MapAppError:
+            datas.append(None)  # the table of all routes says why
+    _, pts, _ = profile_frames(routes, datas, selected)
+    return profile_chart(routes, datas, selected).to_dict(), pts.to_dict("records")
+
+
+def profile_spec(routes: list[Route], selected: str | None, grid_path: str,
+                 params: TunnelParams) -> tuple[dict, list[dict]]:
+    """The Vega-Lite spec of :func:`profile_chart` and the access-point rows, cached per
+    routes, selection, grid and parameters (no Altair validation on reruns)."""
+    return _profile_spec(tuple(json.dumps(r.to_dict(), sort_keys=True) for r in routes),
+                         selected, grid_path, cache._mtime(grid_path),
+                         json.dumps(params.to_dict(), sort_keys=True))
 
 
 def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, dict]:
     """The 'Profile & tunnel' tab; returns the tunnel results by route id."""
     if sel is None:
-        st.info("No route selected.")
+        st.info("No route selected: choose one under the map, or show a preset in the sidebar.")
         return {}
     params = params_form(sel.mode)
     if params is None:
@@ -203,17 +292,31 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
     try:
         data = compute(sel, grid_path, params, band=True)
     except MapAppError as exc:
-        st.error(md_escape(f"{sel.name}: {exc}"))
+        st.error(md_escape(f"The tunnel along {sel.name} cannot be modelled: {exc}"))
         return {}
     res = data["result"]
-    st.altair_chart(profile_chart(sel, data), width="content")
+    spec, pts = profile_spec(routes if any(r.id == sel.id for r in routes) else [sel, *routes],
+                             sel.id, grid_path, params)
+    chart_col, table_col = st.columns([3, 1.25])
+    chart_col.vega_lite_chart(spec, width="content", key="profile-chart")
+    with table_col:
+        st.markdown("**Portals and access points** — " + md_escape(sel.name))
+        if pts:
+            st.dataframe(pd.DataFrame(pts)[["no", "what", "km"]].rename(
+                columns={"no": "#", "what": "point", "km": "chainage (km)"}),
+                hide_index=True, width="stretch",
+                column_config={"chainage (km)": st.column_config.NumberColumn(format="%.1f")})
+        else:
+            st.caption("None on this route.")
     st.caption(
-        "Seabed/terrain (brown) from the active grid, sea level (blue, dashed), tunnel crown "
-        "(red); triangles: portals and access points; dotted lines: leg boundaries. "
-        + res["caveat"]
+        "Each shown route in its map colour: tunnel crown (solid; the selected route thick), "
+        "seabed/terrain along it (dashed) from the active grid, the selected route's seabed "
+        "shaded; sea level (blue, dashed); triangles: the selected route's portals and access "
+        "points (listed beside the chart); dotted lines: its leg boundaries. Hover for "
+        "chainage, depth and rock cover. Depths are as good as the grid: "
+        + md_escape(res["caveat"])
     )
-    for w in res["warnings"]:
-        st.warning(md_escape(w))
+    plainwords.show_warnings(res["warnings"])
     y = res["price_year"]
     cost, sched = res["cost"], res["schedule"]
     c1, c2, c3 = st.columns(3)
@@ -224,7 +327,11 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
     c3.metric("Whole programme (years)",
               f"{sched['low_years']:.1f}–{sched['high_years']:.1f}")
     if cost["floor"]:
-        st.warning("Loop mode: this cost is a FLOOR, not an estimate — " + md_escape(cost["basis"]))
+        st.warning("Loop mode: this cost is only a lower bound (a floor), taken from the "
+                   "small Las Vegas Loop tunnels; a real undersea crossing would cost more, "
+                   "by an amount the model cannot say.")
+        with st.expander("How the floor is set"):
+            st.markdown(md_escape(cost["basis"]))
     else:
         st.caption(md_escape(f"Cost basis: {cost['basis']}"))
     st.markdown("**Whole-programme schedule** "

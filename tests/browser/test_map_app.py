@@ -40,17 +40,28 @@ def test_map_renders_offline_with_layers_and_click_depth(vendored_assets, app_ur
     frame = wait_for_map(page)
     # bathymetry image, legend stating the grid, coastline polygons, places, boundary
     expect(frame.locator("img.mapapp-bathymetry")).to_have_count(1, timeout=30_000)
+    # the overlay is a content-hashed PNG file from the app's static folder, not a data URL
     src = frame.locator("img.mapapp-bathymetry").get_attribute("src")
-    assert src.startswith("data:image/png;base64,")
+    m = re.fullmatch(r"\.\./\.\./app/static/gen/bathymetry-([0-9a-f]{16})\.png", src)
+    assert m, src
+    frame.wait_for_function("() => { const i = document.querySelector('img.mapapp-bathymetry');"
+                            " return i && i.complete && i.naturalWidth > 0; }", timeout=30_000)
     legend = frame.locator(".mapapp-legend")
     expect(legend).to_contain_text("Elevation (m; negative = below sea level)")
     expect(legend).to_contain_text("5′ × 5′")
-    land_paths = frame.locator(".leaflet-mapapp-land-pane path")
-    assert land_paths.count() > 10
+    # land and isobaths are fetched as files after the map is up: wait for their paths
+    frame.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-mapapp-land-pane path').length > 10",
+        timeout=30_000)
     expect(frame.locator(".leaflet-control-scale")).to_be_visible()
     expect(frame.locator(".leaflet-control-layers")).to_have_count(1)
-    # the resolution is stated on the page, and no exception is shown
-    expect(page.get_by_text("resolution 5′ × 5′")).to_be_visible()
+    # what the resolution means is one line under the title; the figure is one click away
+    expect(page.get_by_text("too coarse to see the Diomedes", exact=False)).to_be_visible()
+    page.get_by_role("button", name="About & data").click()
+    expect(page.get_by_text("resolution 5′ × 5′", exact=False)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("resolution 5′ × 5′", exact=False)).to_be_hidden()
+    # no exception is shown
     assert page.locator('[data-testid="stException"]').count() == 0
 
     # click open water: the depth shown equals the core's answer at those coordinates
