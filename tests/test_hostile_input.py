@@ -569,6 +569,11 @@ def _run(query: dict | None = None) -> AppTest:
     return at
 
 
+def _notes(at: AppTest) -> str:
+    """The page's notes: the resolution detail is in the header's "About & data" popover."""
+    return " ".join(e.value for e in [*at.info, *at.markdown, *at.caption])
+
+
 def test_app_lists_unusable_grids_and_falls_back_from_a_link_to_one(app_geodata):
     at = _run({"d": "allnodata.tif"})
     assert not at.error, [e.value for e in at.error]
@@ -579,7 +584,7 @@ def test_app_lists_unusable_grids_and_falls_back_from_a_link_to_one(app_geodata)
     assert options[0].startswith("ETOPO5") and not any("nodata" in o for o in options)
     assert any("Dataset 'allnodata.tif' is not available; using etopo5_bering_5arcmin.tif"
                in w.value for w in at.sidebar.warning)
-    assert "5′ × 5′" in " ".join(i.value for i in at.info)  # the embedded default is active
+    assert "5′ × 5′" in _notes(at)  # the embedded default is active
 
 
 def test_app_survives_a_tampered_link():
@@ -595,7 +600,7 @@ def test_app_survives_a_tampered_link():
                  "s: no shown route has the id '<img src=x>'"):
         assert any(w == f"Part of the shared link was ignored — {text}" for w in warns), warns
     assert at.sidebar.multiselect(key="shown_presets").value == ["dmitriev-2025"]
-    assert "5′ × 5′" in " ".join(i.value for i in at.info)
+    assert "5′ × 5′" in _notes(at)
 
 
 def _upload_script(files):

@@ -190,12 +190,17 @@ def test_disk_full_during_a_session_upload_keeps_the_budget_untouched(geodata, t
 
 
 # --------------------------------------------------------------------------- faults: truncated
+def _notes(at) -> str:
+    """The page's notes: the grid detail is in the header's "About & data" popover."""
+    return " ".join(e.value for e in [*at.info, *at.markdown, *at.caption])
+
+
 def test_grid_truncated_while_the_app_runs_falls_back_to_the_default(geodata):
     extra = write_grid(geodata / "extra.tif", np.full((10, 20), -30, "int16"))
     at = AppTest.from_file(str(REPO / "mapapp" / "app.py"), default_timeout=120)
     at.query_params["d"] = "extra.tif"
     at.run()
-    assert not at.exception and "**extra.tif**" in " ".join(i.value for i in at.info)
+    assert not at.exception and "**extra.tif**" in _notes(at)
     extra.write_bytes(extra.read_bytes()[:400])  # damaged in place: the folder's mtime stays
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -203,7 +208,7 @@ def test_grid_truncated_while_the_app_runs_falls_back_to_the_default(geodata):
     assert any("Dataset 'extra.tif' is not available; using etopo5_bering_5arcmin.tif." in w.value
                for w in at.sidebar.warning)
     assert any(c.value.startswith("⚠ extra.tif: ") for c in at.sidebar.caption)
-    assert "5′ × 5′" in " ".join(i.value for i in at.info)
+    assert "5′ × 5′" in _notes(at)
     assert paths.DEFAULT_GRID_NAME in at.sidebar.selectbox(key="dataset").value
 
 
