@@ -608,6 +608,9 @@ def base_map(
     for name, z in _PANES:
         folium.map.CustomPane(name, z_index=z, pointer_events=name != "mapapp-bathymetry").add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
+    # the camera next: high in the top-left stack, so that on a short map the legends in the
+    # bottom-left corner never cover it or its options
+    MapCamera().add_to(m)
     folium.plugins.MousePosition(
         position="bottomright",
         separator=" | ",
@@ -643,7 +646,6 @@ def base_map(
         ClickToScroll().add_to(m)
     if sync_url:
         ViewToUrl().add_to(m)
-    MapCamera().add_to(m)
     return m
 
 

@@ -1,6 +1,7 @@
 """Exports in the real app: every download button, the report figure, the map as seen, and
 the standalone HTML map (which must look like the screen)."""
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -96,6 +97,18 @@ def _layer_names(frame):
     return frame.locator(".leaflet-control-layers-overlays label").all_text_contents()
 
 
+def _image_bytes(frame, src: str) -> bytes:
+    """The bytes the map's ``<img src>`` points at, fetched from inside the map's frame."""
+    b64 = frame.evaluate(
+        """async (src) => {
+            const buf = new Uint8Array(await (await fetch(src)).arrayBuffer());
+            let s = '';
+            for (let i = 0; i < buf.length; i++) { s += String.fromCharCode(buf[i]); }
+            return btoa(s);
+        }""", src)
+    return base64.b64decode(b64)
+
+
 def test_html_export_carries_the_style_and_fills_the_window(vendored_assets, app_url, page, browser,
                                                            wait_for_map, tmp_path):
     page.goto(app_url)
@@ -142,7 +155,9 @@ def test_html_export_carries_the_style_and_fills_the_window(vendored_assets, app
         box = standalone.locator(".leaflet-container").bounding_box()
         assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 1440, 900)
         exported = standalone.locator("img.mapapp-bathymetry").get_attribute("src")
-        assert exported == src != default_src  # the same picture as on screen
+        # the same picture as on screen: the app serves it as a file, the export inlines it
+        assert src != default_src and exported.startswith("data:image/png;base64,")
+        assert base64.b64decode(exported.split(",", 1)[1]) == _image_bytes(frame, src)
         assert standalone.locator(".leaflet-control-attribution").inner_text() == screen["attribution"]
         assert standalone.locator(".mapapp-legend").inner_text() == screen["legend"]
         assert standalone.locator(".mapapp-route-legend-item").all_inner_texts() == screen["routes"]

@@ -53,7 +53,10 @@ def tooltips(frame) -> list[dict]:
             const out = [];
             map_div.eachLayer(l => {
                 if (l instanceof L.Polyline && l.getTooltip && l.getTooltip()) {
-                    l.openTooltip(l.getLatLngs()[0]);
+                    let ll = l.getLatLngs();  // a multi-part line nests its parts
+                    while (ll.length && Array.isArray(ll[0])) { ll = ll[0]; }
+                    if (!ll.length) { return; }
+                    l.openTooltip(ll[0]);
                     const el = l.getTooltip().getElement();
                     if (el) {
                         out.push({text: el.textContent.trim(),

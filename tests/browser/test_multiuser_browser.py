@@ -145,12 +145,12 @@ def test_grid_upload_is_private_and_goes_when_the_session_ends(
         # A chooses it: the map shows it; B is unaffected
         a.get_by_role("combobox", name="Bathymetry dataset").click()
         a.get_by_role("option", name="my_survey").first.click()
-        expect(a.get_by_text("Active grid: my_survey")).to_be_visible(timeout=60_000)
+        expect(a.get_by_text("Depths from my_survey")).to_be_visible(timeout=60_000)  # header line
         deadline = time.monotonic() + 30  # the link drops d: no one else can open this grid
         while "d" in parse_qs(urlsplit(a.evaluate("location.href")).query):
             assert time.monotonic() < deadline, a.evaluate("location.href")
             a.wait_for_timeout(250)
-        expect(b.get_by_text("Active grid: ETOPO5")).to_be_visible()
+        expect(b.get_by_text("Depths from ETOPO5")).to_be_visible()
 
         # A's tab closes: its folder goes within TTL (2 s) + sweep (1 s) + slack
         ctx_a.close()
