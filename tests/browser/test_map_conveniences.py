@@ -76,8 +76,16 @@ def test_measurement_drawn_with_the_mouse_shows_the_great_circle_length(
     frame = wait_for_map(page)
     _idle(page)
     page.locator(IFRAME).scroll_into_view_if_needed()
-    frame.locator(".leaflet-control-measure-toggle").hover(force=True)  # expands on mouseenter
-    frame.locator(".leaflet-control-measure .js-start").click()
+    start = frame.locator(".leaflet-control-measure .js-start")
+    for _ in range(5):  # the control expands on mouseenter; a rerun's repaint can eat the event
+        page.mouse.move(5, 5)
+        frame.locator(".leaflet-control-measure-toggle").hover(force=True)
+        try:
+            start.wait_for(state="visible", timeout=3_000)
+            break
+        except Exception:  # noqa: BLE001 - hover again
+            continue
+    start.click()
     targets = [(65.98, -168.75), (65.55, -168.55)]  # clear of the legends and the measure panel
     clicked = []
     for lat, lon in targets:
