@@ -22,13 +22,13 @@ scenario's outputs as ``<route>-scenarios.csv``. Method: ``docs/uncertainty.md``
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 from mapapp.core.errors import ExportError
-from mapapp.io.export import atomic_write
+from mapapp.core.files import atomic_write, atomic_write_json
+from mapapp.core.jsonenc import dumps
 from mapapp.uncertainty.cluster import DEFAULT_CHUNK, open_runner
 from mapapp.uncertainty.model import default_model, model_versions, route_context
 from mapapp.uncertainty.sweep import run_sweep
@@ -81,7 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.out:
         _write_out(Path(args.out), payload, results)
     if args.json:
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        print(dumps(payload, indent=1, sort_keys=False))
         return 0
     for r in results:
         print("\n".join(_summary(r)))
@@ -99,8 +99,7 @@ def _write_out(folder: Path, payload: list, results) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create the folder {folder}: {exc.strerror}") from None
-    atomic_write(folder / "sweep.json",
-                 json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic_write_json(folder / "sweep.json", payload, indent=1)
     for r in results:
         cols = list(r.outputs)
         arr = np.column_stack([r.outputs[k] for k in cols])

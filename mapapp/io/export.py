@@ -47,7 +47,6 @@ from mapapp.routes.route import route_colour as palette_colour
 __all__ = [
     "FORMATS",
     "PRECISION",
-    "atomic_write",
     "export_bytes",
     "export_filename",
     "geojson_bytes",
