@@ -26,7 +26,7 @@ from mapapp.render.assets import standalone_html
 from mapapp.render.mapview import BASEMAPS, MapSettings, build_map
 from mapapp.render.overlay import COLORMAPS
 from mapapp.render.report import FORMATS as FIG_FORMATS
-from mapapp.render.report import MAX_DPI, parse_bbox, render_report
+from mapapp.render.report import MAX_DPI, ReportOptions, render_report
 from mapapp.uncertainty.report import sweep_for_scorecards
 
 from ._common import POSITIVE_INT, number_pair, open_dataset, resolve_routes
@@ -81,44 +81,27 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render the report figure (PNG, PDF or SVG)."""
-
     fmt = _format_for(args.out, args.format, FIG_FORMATS)
-    bbox = parse_bbox(args.bbox) if args.bbox else None
-    size = args.size
+    # checked before anything is computed: a bad DPI, size or box fails at once
+    options = ReportOptions(dpi=args.dpi, size_in=args.size, title=args.title,
+                            bbox=args.bbox or None, profile=args.profile,
+                            metrics_table=args.table, places=not args.no_places)
     routes = _routes(args.routes)
     grid = _grid(args.dataset)
     tunnels = None
     if args.tunnel:
-
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
     scorecards = None
     if getattr(args, "scorecard", False):
-
         scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
         if getattr(args, "uncertainty", None):  # P10–P90 bars (mapapp.uncertainty)
-
             scorecards = sweep_for_scorecards(scorecards, routes, grid, args.uncertainty)
     link = None
     if args.link:  # whole-link inset for the first route (default railheads)
-
         link = compute_link(routes[0])
-    data = render_report(
-        routes,
-        grid,
-        out=args.out,
-        fmt=fmt,
-        dpi=args.dpi,
-        size_in=size,
-        title=args.title,
-        bbox=bbox,
-        profile=args.profile,
-        metrics_table=args.table,
-        places=not args.no_places,
-        tunnels=tunnels,
-        scorecards=scorecards,
-        link=link,
-    )
-    return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
+    data = render_report(routes, grid, options, tunnels=tunnels, scorecards=scorecards,
+                         link=link, fmt=fmt, out=args.out)
+    return _done(args.out, data, f"{fmt}, {options.dpi} dpi" if fmt == "png" else fmt)
 
 
 def _map_settings(args: argparse.Namespace):
