@@ -138,11 +138,10 @@ def test_geojson_cuts_line_at_antimeridian(dateline):
 
 
 def test_geojson_tunnel_results_are_embedded(direct):
-    class Result:
-        def to_dict(self):
-            return {"tunnel_length_km": np.float64(91.25), "max_depth_m": -130.0, "ok": np.bool_(1)}
+    figures = export.TunnelFigures(
+        {"tunnel_length_km": np.float64(91.25), "max_depth_m": -130.0, "ok": np.bool_(1)})
 
-    doc = json.loads(export.geojson_bytes([direct], tunnels={"direct": Result()}))
+    doc = json.loads(export.geojson_bytes([direct], tunnels={"direct": figures}))
     assert doc["features"][0]["properties"]["tunnel"] == {
         "tunnel_length_km": 91.25, "max_depth_m": -130.0, "ok": True}
 
@@ -271,7 +270,8 @@ def test_profile_csv_one_and_many():
 
 
 def test_tunnel_json(direct):
-    res = {"direct": {"tunnel_length_km": 92.5, "cost_busd": [10.0, 30.0], "x": float("nan")}}
+    res = {"direct": export.TunnelFigures(
+        {"tunnel_length_km": 92.5, "cost_busd": [10.0, 30.0], "x": float("nan")})}
     doc = json.loads(export.tunnel_json_bytes(res, routes=[direct], date="2026-01-02"))
     assert doc["generated"] == "2026-01-02"
     (item,) = doc["routes"]

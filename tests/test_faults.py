@@ -256,12 +256,14 @@ def test_report_figure_written_atomically(tmp_path, monkeypatch):
     out = tmp_path / "fig.svg"
     monkeypatch.setattr(os, "replace", lambda *_a: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     with pytest.raises(ExportError, match="I/O error"):
-        report.render_report([ROUTE], bathymetry.open_grid(), out=out, fmt="svg", dpi=50,
-                             size_in=(6, 5), profile=False, metrics_table=False)
+        report.render_report([ROUTE], bathymetry.open_grid(),
+                             report.ReportOptions(dpi=50, size_in=(6, 5)), out=out,
+                             fmt="svg")
     assert leftovers(tmp_path) == []
     monkeypatch.undo()
-    data = report.render_report([ROUTE], bathymetry.open_grid(), out=out, fmt="svg", dpi=50,
-                                size_in=(6, 5), profile=False, metrics_table=False)
+    data = report.render_report([ROUTE], bathymetry.open_grid(),
+                                report.ReportOptions(dpi=50, size_in=(6, 5)), out=out,
+                                fmt="svg")
     assert out.read_bytes() == data and leftovers(tmp_path) == ["fig.svg"]
 
 

@@ -410,8 +410,10 @@ def test_gpx_and_geojson_exports_keep_names_as_text():
 def test_report_svg_shows_names_as_text_and_dollar_signs_literally():
     name = "Cost $\\undefinedmacro{x}$ to $8 bn <img src=x onerror=alert(1)>"
     r = HOSTILE_ROUTE.copy(name=name)
-    svg = report.render_report([r], bathymetry.open_grid(), fmt="svg", dpi=50, size_in=(8, 6),
-                               title="Title with $x^2$ & <script>alert(1)</script>")
+    svg = report.render_report([r], bathymetry.open_grid(),
+                               report.ReportOptions(dpi=50, size_in=(8, 6), title=(
+                                   "Title with $x^2$ & <script>alert(1)</script>")),
+                               fmt="svg")
     assert b"<img" not in svg and b"<script>" not in svg
     assert b"&lt;img src=x onerror=alert(1)&gt;" in svg
     assert b"Title with $x^2$ &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in svg

@@ -290,9 +290,9 @@ def test_cli_errors_are_one_line():
 
 def test_render_with_link_inset(link_default):
     from mapapp.data.bathymetry import open_grid
-    from mapapp.render.report import render_report
+    from mapapp.render.report import ReportOptions, render_report
 
-    data, lay = render_report([link_default.strait_route], open_grid(), dpi=60,
+    data, lay = render_report([link_default.strait_route], open_grid(), ReportOptions(dpi=60),
                               return_layout=True, link=link_default)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(t.startswith("Whole link:") and "prices" in t for t in lay.texts)

@@ -127,7 +127,7 @@ def test_report_figure_money_has_a_price_year():
     from mapapp.data.bathymetry import open_grid
     from mapapp.economics.claims import scorecard
     from mapapp.economics.estimate import estimate_for_route
-    from mapapp.render.report import render_report
+    from mapapp.render.report import ReportOptions, render_report
     from mapapp.routes.presets import get_preset
 
     g = open_grid()
@@ -135,8 +135,9 @@ def test_report_figure_money_has_a_price_year():
     for pid, mode in (("dmitriev-2025", None), ("razbegin-2025", "loop")):
         r = get_preset(pid)
         cards.append(scorecard(estimate_for_route(r, g, mode=mode), r))
-    _, lay = render_report([get_preset("dmitriev-2025")], g, dpi=40, size_in=(10, 10),
-                           scorecards=cards, return_layout=True, metrics_table=True)
+    _, lay = render_report([get_preset("dmitriev-2025")], g,
+                           ReportOptions(dpi=40, size_in=(10, 10), metrics_table=True),
+                           scorecards=cards, return_layout=True)
     assert any("US$" in t for t in lay.texts)
     assert unlabelled("\n".join(lay.texts)) == []
 

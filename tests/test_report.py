@@ -14,7 +14,14 @@ from PIL import Image
 
 from mapapp.core.errors import InputError
 from mapapp.data.bathymetry import open_grid
-from mapapp.render.report import ReportLayout, build_figure, parse_bbox, render_report, short_label
+from mapapp.render.report import (
+    ReportLayout,
+    ReportOptions,
+    build_figure,
+    parse_bbox,
+    render_report,
+    short_label,
+)
 from mapapp.routes.route import Route
 from tests.conftest import plane
 
@@ -42,8 +49,9 @@ def routes():
 
 @pytest.fixture(scope="module")
 def svg_and_layout(routes, grid):
-    return render_report(routes, grid, fmt="svg", size_in=(10, 8), title="Test title ÆØ",
-                         return_layout=True, date="2026-01-02")
+    return render_report(routes, grid,
+                         ReportOptions(size_in=(10, 8), title="Test title ÆØ", date="2026-01-02"),
+                         fmt="svg", return_layout=True)
 
 
 def _to_lonlat(x, y):
@@ -60,7 +68,8 @@ def test_layout_projection_is_the_strait_laea(svg_and_layout):
 # --------------------------------------------------------------------------- scale bar
 @pytest.mark.parametrize("bbox", [None, "-175,63.6,-171.5,64.6", "-166,66.8,-161,68.3"])
 def test_scale_bar_is_true_where_drawn(routes, grid, bbox):
-    _, lay = render_report(routes, grid, dpi=40, size_in=(8, 6), bbox=bbox, return_layout=True)
+    _, lay = render_report(routes, grid, ReportOptions(dpi=40, size_in=(8, 6), bbox=bbox),
+                           return_layout=True)
     (x0, y0), (x1, y1) = lay.scale_bar_xy
     assert y0 == y1 and x1 > x0
     xmin, xmax, ymin, ymax = lay.extent
@@ -77,7 +86,8 @@ def test_scale_bar_is_true_where_drawn(routes, grid, bbox):
 def test_scale_bar_off_centre_differs_from_projected_length(routes, grid):
     # ~1700 km south of the projection centre the LAEA scale east-west is 1/cos(c/2) ≈ 1.009:
     # a bar drawn at its nominal projected length would be ~0.9 % off; ours is corrected
-    _, lay = render_report(routes, grid, dpi=40, size_in=(8, 6), bbox="-173,50,-165,52",
+    _, lay = render_report(routes, grid,
+                           ReportOptions(dpi=40, size_in=(8, 6), bbox="-173,50,-165,52"),
                            return_layout=True)
     (x0, y0), (x1, _) = lay.scale_bar_xy
     claimed = lay.scale_bar_km * 1000
@@ -89,7 +99,8 @@ def test_scale_bar_off_centre_differs_from_projected_length(routes, grid):
 # --------------------------------------------------------------------------- north arrow
 @pytest.mark.parametrize("bbox", ["-166,65,-162,66.5", "-175,64,-171,65.5"])
 def test_north_arrow_points_to_true_north(routes, grid, bbox):
-    _, lay = render_report(routes, grid, dpi=40, size_in=(8, 6), bbox=bbox, return_layout=True)
+    _, lay = render_report(routes, grid, ReportOptions(dpi=40, size_in=(8, 6), bbox=bbox),
+                           return_layout=True)
     (tx, ty), (hx, hy) = lay.north_xy, lay.north_tip_xy
     drawn = np.degrees(np.arctan2(hx - tx, hy - ty))  # clockwise from grid up
     assert drawn == pytest.approx(lay.north_angle_deg, abs=1e-9)
@@ -103,7 +114,7 @@ def test_north_arrow_points_to_true_north(routes, grid, bbox):
 # --------------------------------------------------------------------------- outputs
 @pytest.mark.parametrize("dpi, size", [(72, (8, 6)), (150, (7, 5)), (600, (6, 4.5))])
 def test_png_pixel_size_is_dpi_times_size(routes, grid, dpi, size):
-    png = render_report(routes, grid, fmt="png", dpi=dpi, size_in=size)
+    png = render_report(routes, grid, ReportOptions(dpi=dpi, size_in=size), fmt="png")
     img = Image.open(io.BytesIO(png))
     assert img.format == "PNG"
     assert img.size == (round(dpi * size[0]), round(dpi * size[1]))
@@ -111,7 +122,8 @@ def test_png_pixel_size_is_dpi_times_size(routes, grid, dpi, size):
 
 
 def test_png_is_not_blank(routes, grid):
-    img = Image.open(io.BytesIO(render_report(routes, grid, dpi=50, size_in=(8, 6)))).convert("RGB")
+    png = render_report(routes, grid, ReportOptions(dpi=50, size_in=(8, 6)))
+    img = Image.open(io.BytesIO(png)).convert("RGB")
     colours = img.getcolors(maxcolors=1_000_000)
     assert len(colours) > 500  # bathymetry gradient, land, lines, text
 
@@ -119,18 +131,18 @@ def test_png_is_not_blank(routes, grid):
 @pytest.mark.parametrize("dpi", [601, 1000, 0, 12.5, "x"])
 def test_bad_dpi_is_refused(routes, grid, dpi):
     with pytest.raises(InputError, match="DPI"):
-        render_report(routes, grid, dpi=dpi)
+        render_report(routes, grid, ReportOptions(dpi=dpi))
 
 
 def test_bad_format_and_size_are_refused(routes, grid):
     with pytest.raises(InputError, match="format"):
         render_report(routes, grid, fmt="jpg")
     with pytest.raises(InputError, match="size"):
-        render_report(routes, grid, size_in=(5, 4))
+        render_report(routes, grid, ReportOptions(size_in=(5, 4)))
 
 
 def test_pdf_parses(routes, grid):
-    pdf = render_report(routes, grid, fmt="pdf", size_in=(10, 8))
+    pdf = render_report(routes, grid, ReportOptions(size_in=(10, 8)), fmt="pdf")
     assert pdf.startswith(b"%PDF-1.")
     assert pdf.rstrip().endswith(b"%%EOF")
     # the cross-reference table is where startxref says it is
@@ -174,7 +186,7 @@ def test_legend_and_attributions_in_layout(svg_and_layout):
 
 def test_out_path_receives_same_bytes(tmp_path, routes, grid):
     out = tmp_path / "fig.png"
-    data = render_report(routes, grid, out=out, dpi=40, size_in=(8, 6))
+    data = render_report(routes, grid, ReportOptions(dpi=40, size_in=(8, 6)), out=out)
     assert out.read_bytes() == data
 
 
@@ -190,8 +202,8 @@ def test_bathymetry_is_warped_into_the_projection(grid_factory):
                         west=west, north=north, res=res)
     g = open_grid(path)
     r = Route.from_coords("s", "Sea", [(-168.9, 65.3), (-168.5, 65.5)])
-    fig, lay = build_figure([r], g, dpi=40, size_in=(8, 6), bbox="-169.8,65.1,-168,66.2",
-                            places=False)
+    fig, lay = build_figure([r], g, ReportOptions(dpi=40, size_in=(8, 6),
+                                                  bbox="-169.8,65.1,-168,66.2", places=False))
     img = fig.axes[0].images[0]
     depth = np.asarray(img.get_array(), dtype=float)
     xmin, xmax, ymin, ymax = img.get_extent()
@@ -207,8 +219,8 @@ def test_bathymetry_is_warped_into_the_projection(grid_factory):
 
 
 def test_profile_and_table_panels(routes, grid):
-    fig, lay = build_figure(routes, grid, dpi=40, size_in=(10, 9), profile=True,
-                            metrics_table=True)
+    fig, lay = build_figure(routes, grid, ReportOptions(dpi=40, size_in=(10, 9), profile=True,
+                                                        metrics_table=True))
     prof = [ax for ax in fig.axes if ax.get_xlabel() == "Chainage along route (km)"]
     assert len(prof) == 1
     from mapapp.engineering.profile import sample_profile
@@ -227,7 +239,7 @@ def test_tunnel_crown_in_profile(routes, grid):
     from mapapp.engineering.tunnel import tunnel_for_route
 
     res = tunnel_for_route(routes[1], grid)
-    fig, lay = build_figure(routes[1:], grid, dpi=40, size_in=(8, 7), profile=True,
+    fig, lay = build_figure(routes[1:], grid, ReportOptions(dpi=40, size_in=(8, 7), profile=True),
                             tunnels={"direct": res})
     prof = next(ax for ax in fig.axes if ax.get_xlabel() == "Chainage along route (km)")
     crowns = [ln for ln in prof.lines if ln.get_linestyle() == "--"]
@@ -237,7 +249,8 @@ def test_tunnel_crown_in_profile(routes, grid):
 
 
 def test_without_places(routes, grid):
-    _, lay = render_report(routes, grid, dpi=40, size_in=(8, 6), places=False, return_layout=True)
+    _, lay = render_report(routes, grid, ReportOptions(dpi=40, size_in=(8, 6), places=False),
+                           return_layout=True)
     assert not any("maritime boundary" in e for e in lay.legend)
     assert not any("geodata/context" in a for a in lay.attributions)
 
@@ -260,7 +273,7 @@ def test_short_label():
 
 def test_map_across_the_antimeridian(grid):
     r = Route.from_coords("x180", "Across 180", [(179.0, 66.0), (-179.0, 66.5)])
-    _, lay = render_report([r], grid, bbox="175,64,-175,68", dpi=40, size_in=(8, 6),
+    _, lay = render_report([r], grid, ReportOptions(bbox="175,64,-175,68", dpi=40, size_in=(8, 6)),
                            return_layout=True)
     west, _, east, _ = lay.bbox
     assert west < 180.0 < east  # continuous longitudes across 180°
@@ -271,7 +284,7 @@ def test_map_across_the_antimeridian(grid):
 
 
 def test_osm_land_is_attributed(routes, grid):
-    _, lay = render_report(routes, grid, dpi=40, size_in=(8, 6), land_source="osm",
+    _, lay = render_report(routes, grid, ReportOptions(dpi=40, size_in=(8, 6), land_source="osm"),
                            return_layout=True)
     assert "Land (OSM)" in lay.legend
     assert any("OpenStreetMap" in a and "ODbL" in a for a in lay.attributions)

@@ -7,7 +7,7 @@ import pytest
 from mapapp.data.bathymetry import open_grid
 from mapapp.economics.claims import scorecard
 from mapapp.economics.estimate import estimate_for_route
-from mapapp.render.report import build_figure, scorecard_height
+from mapapp.render.report import ReportOptions, build_figure, scorecard_height
 from mapapp.routes.presets import get_preset
 
 
@@ -20,8 +20,8 @@ def card():
 def test_panel_draws_one_card_per_claim(card):
     r = get_preset("dmitriev-2025")
     g = open_grid()
-    fig0, lay0 = build_figure([r], g, dpi=40, size_in=(10, 9))
-    fig1, lay1 = build_figure([r], g, dpi=40, size_in=(10, 9), scorecards=[card])
+    fig0, lay0 = build_figure([r], g, ReportOptions(dpi=40, size_in=(10, 9)))
+    fig1, lay1 = build_figure([r], g, ReportOptions(dpi=40, size_in=(10, 9)), scorecards=[card])
     assert len(fig1.axes) == len(fig0.axes) + 1
     texts = "\n".join(lay1.texts)
     assert "Claims vs the model" in texts and "Claims vs the model" not in "\n".join(lay0.texts)

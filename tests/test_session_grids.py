@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from mapapp.core import paths, safety
 from mapapp.core.errors import DatasetError, InputError
-from mapapp.data import datasets, files, gridimport, uploads
+from mapapp.data import datasets, gridimport, uploads
 from tests.conftest import REPO, write_grid
 
 SID_A = "0a1b2c3d-0000-4000-8000-00000000000a"
@@ -162,15 +162,27 @@ def test_disk_full_while_writing_the_cog_leaves_nothing(geodata, tmp_path, monke
 def test_disk_full_while_writing_the_sidecar_leaves_nothing(geodata, tmp_path, monkeypatch):
     src = a_grid(tmp_path)
     before = sorted(p.name for p in geodata.iterdir())
-    real = Path.write_text
+    real_fdopen = os.fdopen
 
-    def full_disk(self, data, *a, **kw):
-        if self.name.endswith(".provenance.json" + files.PARTIAL):
-            real(self, data[: len(data) // 2], *a, **kw)
+    class HalfWriter:
+        """The sidecar's temporary file (core.files.atomic_write, the only os.fdopen of an
+        import): half written, then a full disk."""
+
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            self.fh.flush()
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, data, *a, **kw)
 
-    monkeypatch.setattr(Path, "write_text", full_disk)
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
     with pytest.raises(DatasetError, match="is full; nothing was kept"):
         gridimport.import_grid(src, positive_down=False)
     assert sorted(p.name for p in geodata.iterdir()) == before

@@ -28,21 +28,14 @@ from mapapp.uncertainty.cluster import open_runner
 from mapapp.uncertainty.distributions import Distribution
 from mapapp.uncertainty.ensemble import EnsembleSpec, run_ensemble, write_corridor_cog
 
-from .sweep_cmd import _positive_int, _seed, add_cluster_options, progress_printer
+from ._common import POSITIVE_INT, SEED, number_pair
+from .sweep_cmd import add_cluster_options, progress_printer
 
 __all__ = ["cmd_ensemble", "register"]
 
 
-def _pair(text: str) -> tuple[float, float]:
-    parts = [p for p in re.split(r"[,\s]+", str(text).strip()) if p]
-    try:
-        lo, hi = (float(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected two numbers P10,P90 such as 0.005,0.02, got {text!r}") from None
-    if not (0 < lo <= hi):
-        raise argparse.ArgumentTypeError(f"expected 0 < P10 ≤ P90, got {text!r}")
-    return lo, hi
+#: A P10,P90 pair of a lognormal cost weight (both > 0, P10 ≤ P90).
+_P10_P90 = number_pair("P10,P90", "0.005,0.02", positive_increasing=True)
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
@@ -96,12 +89,12 @@ def register(subparsers) -> None:
                    help="no-go zones each run uses with probability --p-optional")
     p.add_argument("--p-optional", type=float, default=0.5, metavar="P",
                    help="probability of each optional via point / no-go file (default 0.5)")
-    p.add_argument("--runs", type=_positive_int, default=200, metavar="N",
+    p.add_argument("--runs", type=POSITIVE_INT, default=200, metavar="N",
                    help="optimiser runs (default 200)")
-    p.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (default 0)")
-    p.add_argument("--depth-weight", type=_pair, default=(0.005, 0.02), metavar="P10,P90",
+    p.add_argument("--seed", type=SEED, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--depth-weight", type=_P10_P90, default=(0.005, 0.02), metavar="P10,P90",
                    help="depth weight per m of water, lognormal (default 0.005,0.02)")
-    p.add_argument("--land-weight", type=_pair, default=(0.5, 2.0), metavar="P10,P90",
+    p.add_argument("--land-weight", type=_P10_P90, default=(0.5, 2.0), metavar="P10,P90",
                    help="land weight, lognormal (default 0.5,2)")
     p.add_argument("--no-perturb", action="store_true", help="do not perturb the grid")
     p.add_argument("--sigma-m", type=float, metavar="M",

@@ -26,10 +26,10 @@ from mapapp.render.assets import standalone_html
 from mapapp.render.mapview import BASEMAPS, MapSettings, build_map
 from mapapp.render.overlay import COLORMAPS
 from mapapp.render.report import FORMATS as FIG_FORMATS
-from mapapp.render.report import MAX_DPI, parse_bbox, render_report
+from mapapp.render.report import MAX_DPI, ReportOptions, render_report
 from mapapp.uncertainty.report import sweep_for_scorecards
 
-from ._common import open_dataset, resolve_routes
+from ._common import POSITIVE_INT, number_pair, open_dataset, resolve_routes
 
 __all__ = ["cmd_export", "cmd_html", "cmd_render", "register"]
 
@@ -64,14 +64,6 @@ def _format_for(out: str, given: str | None, allowed) -> str:
     return fmt
 
 
-def _size(text: str) -> tuple[float, float]:
-    try:
-        w, h = (float(v) for v in text.lower().replace("x", ",").split(","))
-    except ValueError as exc:
-        raise InputError(f"--size {text!r} must be WIDTH,HEIGHT in inches, e.g. 10,8") from exc
-    return w, h
-
-
 def _done(path, data: bytes, what: str) -> int:
     print(f"wrote {path} ({what}, {len(data):,} bytes)")
     return 0
@@ -89,55 +81,32 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render the report figure (PNG, PDF or SVG)."""
-
     fmt = _format_for(args.out, args.format, FIG_FORMATS)
-    bbox = parse_bbox(args.bbox) if args.bbox else None
-    size = _size(args.size)
+    # checked before anything is computed: a bad DPI, size or box fails at once
+    options = ReportOptions(dpi=args.dpi, size_in=args.size, title=args.title,
+                            bbox=args.bbox or None, profile=args.profile,
+                            metrics_table=args.table, places=not args.no_places)
     routes = _routes(args.routes)
     grid = _grid(args.dataset)
     tunnels = None
     if args.tunnel:
-
         tunnels = {r.id: tunnel_for_route(r, grid) for r in routes}
     scorecards = None
     if getattr(args, "scorecard", False):
-
         scorecards = [scorecard(estimate_for_route(r, grid), r) for r in routes]
         if getattr(args, "uncertainty", None):  # P10–P90 bars (mapapp.uncertainty)
-
             scorecards = sweep_for_scorecards(scorecards, routes, grid, args.uncertainty)
     link = None
     if args.link:  # whole-link inset for the first route (default railheads)
-
         link = compute_link(routes[0])
-    data = render_report(
-        routes,
-        grid,
-        out=args.out,
-        fmt=fmt,
-        dpi=args.dpi,
-        size_in=size,
-        title=args.title,
-        bbox=bbox,
-        profile=args.profile,
-        metrics_table=args.table,
-        places=not args.no_places,
-        tunnels=tunnels,
-        scorecards=scorecards,
-        link=link,
-    )
-    return _done(args.out, data, f"{fmt}, {args.dpi} dpi" if fmt == "png" else fmt)
+    data = render_report(routes, grid, options, tunnels=tunnels, scorecards=scorecards,
+                         link=link, fmt=fmt, out=args.out)
+    return _done(args.out, data, f"{fmt}, {options.dpi} dpi" if fmt == "png" else fmt)
 
 
 def _map_settings(args: argparse.Namespace):
 
-    vmin, vmax = None, None
-    if args.range:
-        try:
-            vmin, vmax = (float(v) for v in args.range.split(","))
-        except ValueError as exc:
-            raise InputError(f"--range {args.range!r} must be MIN,MAX in metres of elevation, "
-                             "e.g. -60,0") from exc
+    vmin, vmax = args.range or (None, None)
     return MapSettings(dataset_path=args.dataset, cmap=args.cmap, vmin=vmin, vmax=vmax,
                        opacity=args.opacity, hillshade=args.hillshade,
                        isobath_interval=args.isobaths, basemap=args.basemap,
@@ -187,7 +156,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", "-o", required=True, help="FILE.png, FILE.pdf or FILE.svg")
     p.add_argument("--format", "-f", choices=FIG_FORMATS, help="default: from the --out suffix")
     p.add_argument("--dpi", type=int, default=200, help=f"dots per inch, up to {MAX_DPI} (200)")
-    p.add_argument("--size", default="10,8", help="WIDTH,HEIGHT in inches (10,8)")
+    p.add_argument("--size", type=number_pair("WIDTH,HEIGHT", "10,8"), default="10,8",
+                   help="WIDTH,HEIGHT in inches (10,8)")
     p.add_argument("--title", help="figure title (default: the route names)")
     p.add_argument("--bbox", help="map extent W,S,E,N in degrees (default: around the routes)")
     p.add_argument("--profile", action="store_true", help="add the seabed profile panel")
@@ -197,7 +167,7 @@ def register(subparsers) -> None:
     p.add_argument("--table", action="store_true", help="add the metrics table panel")
     p.add_argument("--scorecard", action="store_true",
                    help="add the claims scorecard panel (claims vs the model, US$ of 2025)")
-    p.add_argument("--uncertainty", type=int, metavar="N",
+    p.add_argument("--uncertainty", type=POSITIVE_INT, metavar="N",
                    help="with --scorecard: P10–P90 bars and claim probabilities from a Monte "
                    "Carlo of N scenarios (seed 0, in-process; docs/uncertainty.md)")
     p.add_argument("--link", action="store_true",
@@ -221,7 +191,8 @@ def register(subparsers) -> None:
                    help="bathymetry grid file (default: the embedded ETOPO5 grid)")
     p.add_argument("--cmap", choices=COLORMAPS, default=COLORMAPS[0],
                    help=f"bathymetry colormap ({COLORMAPS[0]})")
-    p.add_argument("--range", help="colour range MIN,MAX in metres of elevation "
+    p.add_argument("--range", type=number_pair("MIN,MAX", "-60,0"),
+                   help="colour range MIN,MAX in metres of elevation "
                    "(default: the data range, capped at 0 m)")
     p.add_argument("--opacity", type=float, default=0.85, help="bathymetry opacity 0–1 (0.85)")
     p.add_argument("--hillshade", action="store_true", help="shade the relief")

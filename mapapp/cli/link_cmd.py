@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mapapp.cli._common import resolve_routes
+from mapapp.cli._common import number, resolve_routes
 from mapapp.core.errors import InputError
 from mapapp.core.files import atomic_write
 from mapapp.core.jsonenc import dumps
@@ -29,13 +29,6 @@ _SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpx": "
              ".gpkg": "gpkg", ".csv": "csv"}
 
 
-def _number(text, what: str, scale: float = 1.0) -> float:
-    try:
-        return float(text) * scale
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a number, got {text!r}") from None
-
-
 def compute_from_args(args):
     """The :class:`~mapapp.link.model.LinkResult` asked for by the parsed arguments."""
 
@@ -43,13 +36,13 @@ def compute_from_args(args):
     if len(routes) != 1:
         raise InputError(f"{args.route} holds {len(routes)} routes: give a file with one route "
                          "or a preset id")
-    weights = LinkWeights(ruling_grade=_number(args.grade, "--grade", 0.001),
-                          river_crossing_m=_number(args.river_km, "--river-km", 1000.0))
+    weights = LinkWeights(ruling_grade=args.grade / 1000.0,  # ‰ → m per m
+                          river_crossing_m=args.river_km * 1000.0)
     no_go = []
     for path in args.no_go or ():
         no_go.extend(read_no_go(path))
     return compute_link(routes[0], railheads=args.railheads or None, vias=args.vias or (),
-                        cell_m=_number(args.cell_km, "--cell-km", 1000.0), weights=weights,
+                        cell_m=args.cell_km * 1000.0, weights=weights,
                         no_go=no_go, base_year=args.base_year)
 
 
@@ -111,10 +104,11 @@ def add_link_options(p) -> None:
                    help="via place (Magadan, Anadyr, Beringovsky, Khandyga, Ust-Nera, Susuman, "
                    "Nome, Teller, Delta Junction) or LON,LAT; each applies to the path on its "
                    "side, in order (repeat)")
-    p.add_argument("--grade", default="12.5", metavar="PERMILLE",
+    p.add_argument("--grade", type=number(), default="12.5", metavar="PERMILLE",
                    help="ruling grade between grid cells, ‰ (12.5)")
-    p.add_argument("--cell-km", default="6", metavar="KM", help="grid cell size, km (6)")
-    p.add_argument("--river-km", default="20", metavar="KM",
+    p.add_argument("--cell-km", type=number(), default="6", metavar="KM",
+                   help="grid cell size, km (6)")
+    p.add_argument("--river-km", type=number(), default="20", metavar="KM",
                    help="cost of one major-river crossing in km of level line (20)")
     p.add_argument("--no-go", action="append", metavar="FILE",
                    help="polygons the paths must avoid (GeoJSON, KML, GeoPackage …; repeat)")

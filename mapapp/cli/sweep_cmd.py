@@ -22,18 +22,18 @@ scenario's outputs as ``<route>-scenarios.csv``. Method: ``docs/uncertainty.md``
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 from mapapp.core.errors import ExportError
-from mapapp.io.export import atomic_write
+from mapapp.core.files import atomic_write, atomic_write_json
+from mapapp.core.jsonenc import dumps
 from mapapp.uncertainty.cluster import DEFAULT_CHUNK, open_runner
 from mapapp.uncertainty.model import default_model, model_versions, route_context
 from mapapp.uncertainty.sweep import run_sweep
 
-from ._common import open_dataset, resolve_routes
+from ._common import POSITIVE_INT, SEED, open_dataset, resolve_routes
 
 __all__ = ["cmd_sweep", "progress_printer", "register"]
 
@@ -81,7 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.out:
         _write_out(Path(args.out), payload, results)
     if args.json:
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        print(dumps(payload, indent=1, sort_keys=False))
         return 0
     for r in results:
         print("\n".join(_summary(r)))
@@ -99,8 +99,7 @@ def _write_out(folder: Path, payload: list, results) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create the folder {folder}: {exc.strerror}") from None
-    atomic_write(folder / "sweep.json",
-                 json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic_write_json(folder / "sweep.json", payload, indent=1)
     for r in results:
         cols = list(r.outputs)
         arr = np.column_stack([r.outputs[k] for k in cols])
@@ -132,32 +131,12 @@ def _summary(r) -> list[str]:
     return lines
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed ≥ 0, got {v}")
-    return v
-
-
 def add_cluster_options(p) -> None:
     """``--scheduler``, ``--workers``, ``--in-process`` (shared with ``ensemble``)."""
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="existing Dask scheduler, e.g. tcp://127.0.0.1:8786 (default: "
                    "$MAPAPP_DASK_SCHEDULER, else a LocalCluster on this machine)")
-    p.add_argument("--workers", type=_positive_int, metavar="N",
+    p.add_argument("--workers", type=POSITIVE_INT, metavar="N",
                    help="worker processes of the LocalCluster (default: one per core)")
     p.add_argument("--in-process", action="store_true",
                    help="run in this process, without Dask")
@@ -174,13 +153,13 @@ def register(subparsers) -> None:
         "claim and which input moves the result most (docs/uncertainty.md).",
     )
     p.add_argument("routes", nargs="+", metavar="ROUTE", help="preset ids or route files")
-    p.add_argument("--samples", type=_positive_int, default=20_000, metavar="N",
+    p.add_argument("--samples", type=POSITIVE_INT, default=20_000, metavar="N",
                    help="scenarios (default 20000)")
-    p.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--seed", type=SEED, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--mode", choices=("rail", "road", "loop"),
                    help="tunnel mode (default: each route's own)")
     p.add_argument("--dataset", metavar="PATH", help="bathymetry grid (default: embedded ETOPO5)")
-    p.add_argument("--chunk", type=_positive_int, default=DEFAULT_CHUNK, metavar="C",
+    p.add_argument("--chunk", type=POSITIVE_INT, default=DEFAULT_CHUNK, metavar="C",
                    help=f"scenarios per task (default {DEFAULT_CHUNK}; the same seed gives "
                    "the same numbers only with the same chunk)")
     add_cluster_options(p)

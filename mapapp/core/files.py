@@ -1,5 +1,11 @@
 """Writing files safely: whole or not at all, with the permissions any other tool would give.
 
+:func:`atomic_write` is the project's one atomic writer: exports, figures, CLI outputs, grid
+provenance sidecars and remote-grid VRTs all go through it (JSON through
+:func:`atomic_write_json`, which encodes with :mod:`mapapp.core.jsonenc`). Only files that
+GDAL or a resumable download writes in place use the ``.partial`` rule of
+:mod:`mapapp.data.files` instead, because their writer needs a path, not bytes.
+
 Examples
 --------
 >>> import os, stat, tempfile
@@ -9,6 +15,9 @@ Examples
 >>> oct(stat.S_IMODE(p.stat().st_mode)), p.read_bytes()
 ('0o644', b'hello')
 >>> _ = os.umask(old)
+>>> q = atomic_write_json(os.path.join(folder, "b.json"), {"z": 1, "a": float("nan")})
+>>> q.read_text(encoding="utf-8").splitlines()
+['{', '  "z": 1,', '  "a": null', '}']
 """
 
 from __future__ import annotations
@@ -19,8 +28,9 @@ import tempfile
 from pathlib import Path
 
 from mapapp.core.errors import ExportError
+from mapapp.core.jsonenc import dumps
 
-__all__ = ["atomic_write", "current_umask"]
+__all__ = ["atomic_write", "atomic_write_json", "current_umask"]
 
 
 def current_umask() -> int:
@@ -75,3 +85,17 @@ def atomic_write(path, data: bytes) -> Path:
         if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
     return path
+
+
+def atomic_write_json(path, obj, *, indent: int = 2, sort_keys: bool = False) -> Path:
+    """Write ``obj`` as UTF-8 JSON (:func:`mapapp.core.jsonenc.dumps`: dataclasses and NumPy
+    values made plain, NaN as ``null``; keys in their own order unless ``sort_keys``) with a
+    final newline, through :func:`atomic_write`.
+
+    Raises
+    ------
+    ExportError
+        As :func:`atomic_write`; no partial file is left.
+    """
+    text = dumps(obj, indent=indent, sort_keys=sort_keys) + "\n"
+    return atomic_write(path, text.encode("utf-8"))

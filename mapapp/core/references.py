@@ -5,6 +5,10 @@ gradient limits, rock cover, bore sizes, unit costs, TBM advance rates, benchmar
 is declared here as data, with the URLs it was taken from (compiled in the project's fact
 base, ``shared/reference/bering-facts.md`` §4). Nothing here is computed from a model.
 
+Every record is a frozen dataclass: the figure with its unit in the field name, the figure
+as published, and ``sources`` (a tuple of URLs). The whole link's railheads and published
+railway figures follow the same convention in :mod:`mapapp.link.data`, read from a data file.
+
 Money
 -----
 Costs are kept **in the currency year of their source** (no inflation adjustment: no price
@@ -759,7 +763,11 @@ FACTS: dict[str, Fact] = {
 
 @dataclass(frozen=True)
 class PublishedEstimate:
-    """Another published estimate for the Bering Strait link (money as published)."""
+    """Another published estimate for the Bering Strait crossing: money as published, in
+    billions of ``currency`` of ``price_year`` (always known here: the scorecard converts it to
+    constant dollars), with the build time when given. The connecting railways' published
+    costs are :class:`mapapp.link.data.PublishedCost`, read from the railhead data file (whole
+    currency units, a length, maybe no year): the module notes there say why they differ."""
 
     key: str
     who: str

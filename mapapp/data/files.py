@@ -1,8 +1,10 @@
 """Conventions for files in a grid folder, shared by downloads, imports and listings.
 
-Anything being written has ``.partial`` in its name until it is complete and checked; the
-dataset list never shows such a file (:func:`is_partial`), and a finished file is renamed
-into place in one step (``os.replace``), so a reader sees either nothing or the whole file.
+A file that GDAL or a resumable download writes in place has ``.partial`` in its name until
+it is complete and checked; the dataset list never shows such a file (:func:`is_partial`),
+and a finished file is renamed into place in one step (``os.replace``), so a reader sees
+either nothing or the whole file. Files made as bytes in memory (provenance sidecars, VRTs)
+are written with :func:`mapapp.core.files.atomic_write` / ``atomic_write_json`` instead.
 
 Examples
 --------
@@ -13,11 +15,9 @@ Examples
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-__all__ = ["PARTIAL", "discard", "is_partial", "write_json_atomic"]
+__all__ = ["PARTIAL", "discard", "is_partial"]
 
 #: Marker in the name of every file still being written.
 PARTIAL = ".partial"
@@ -36,17 +36,3 @@ def discard(*paths: Path) -> None:
         except FileNotFoundError:
             pass
 
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write ``data`` as indented UTF-8 JSON to ``path`` via ``<path>.partial`` and a rename.
-
-    A failure (disk full …) removes the partial file and re-raises.
-    """
-    path = Path(path)
-    tmp = path.with_name(path.name + PARTIAL)
-    try:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        discard(tmp)
-        raise

@@ -63,7 +63,8 @@ from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
-from mapapp.core.errors import DatasetError, InputError, MapAppError
+from mapapp.core.errors import DatasetError, ExportError, InputError, MapAppError
+from mapapp.core.files import atomic_write_json
 from mapapp.core.paths import DEFAULT_GRID_NAME, bathymetry_dir
 from mapapp.data.bathymetry import (
     GRID_SUFFIXES,
@@ -75,7 +76,7 @@ from mapapp.data.bathymetry import (
 )
 from mapapp.data.catalogue import CATALOGUE, parse_bbox, safe_name
 from mapapp.data.coastline import coastline_extent, is_land
-from mapapp.data.files import PARTIAL, discard, write_json_atomic
+from mapapp.data.files import PARTIAL, discard
 
 __all__ = [
     "COG_OPTIONS",
@@ -767,8 +768,11 @@ def import_grid(
             prov["cut_to_bbox"] = list(box)
         if srcs[0].variable:
             prov.setdefault("variable", srcs[0].variable)
-        write_json_atomic(side, prov)
+        atomic_write_json(side, prov)
         os.replace(part, dest)
+    except ExportError as exc:  # the sidecar could not be written (disk full …)
+        discard(part)
+        raise DatasetError(_write_failure(paths[0].name, folder, exc.__cause__ or exc)) from exc
     except MapAppError:
         discard(part)
         raise

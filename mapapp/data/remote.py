@@ -29,10 +29,11 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 
 from mapapp.core.errors import InputError
+from mapapp.core.files import atomic_write, atomic_write_json
 from mapapp.core.paths import bathymetry_dir
 from mapapp.data.bathymetry import provenance_path
 from mapapp.data.catalogue import safe_name
-from mapapp.data.files import PARTIAL, write_json_atomic
+from mapapp.data.files import discard
 from mapapp.data.gridimport import (
     GDAL_TYPES,
     check_name_free,
@@ -225,9 +226,10 @@ def register_remote(url: str, *, name: str | None = None, folder: Path | None = 
         positive_down = any(k.lower().endswith("positive") and str(v).lower() == "down"
                             for k, v in tags.items())
     folder.mkdir(parents=True, exist_ok=True)
-    part = folder / f"{stem}.vrt{PARTIAL}"
-    part.write_text(vrt_xml, encoding="utf-8")
-    write_json_atomic(provenance_path(dest), {
+    side = provenance_path(dest)
+    had_side = side.exists()
+    # the sidecar first, the VRT last: the grid is listed only once both are whole
+    atomic_write_json(side, {
         "name": stem,
         "source": f"remote COG {url}",
         "url": url,
@@ -241,7 +243,12 @@ def register_remote(url: str, *, name: str | None = None, folder: Path | None = 
         "units": "m",
         "tool": "mapapp remote COG",
     })
-    os.replace(part, dest)
+    try:
+        atomic_write(dest, vrt_xml.encode("utf-8"))
+    except BaseException:
+        if not had_side:
+            discard(side)
+        raise
     return dest
 
 

@@ -34,6 +34,7 @@ import io
 import json
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from mapapp.core import safety
@@ -41,13 +42,15 @@ from mapapp.core.errors import ExportError
 from mapapp.core.files import atomic_write
 from mapapp.core.geodesy import normalize_lon, split_antimeridian
 from mapapp.core.jsonenc import plain
+from mapapp.economics.estimate import ProgrammeEstimate
+from mapapp.engineering.tunnel import TunnelResult
 from mapapp.routes.metrics import route_metrics
 from mapapp.routes.route import route_colour as palette_colour
 
 __all__ = [
     "FORMATS",
     "PRECISION",
-    "atomic_write",
+    "TunnelFigures",
     "export_bytes",
     "export_filename",
     "geojson_bytes",
@@ -145,8 +148,42 @@ def _round_all(obj, nd: int):
     return obj
 
 
-def _tunnel_dict(result) -> dict:
-    return plain(result.to_dict() if hasattr(result, "to_dict") else dict(result))
+@dataclass(frozen=True)
+class TunnelFigures:
+    """A route's tunnel figures that are already plain JSON — what ``TunnelResult.to_dict()``
+    or ``ProgrammeEstimate.to_dict()`` gave, read back from a cache or a file — wrapped so that
+    exports still take one typed value per route.
+
+    An adapter for callers that no longer hold the result itself (the app keeps its cached
+    tunnel results as JSON); code that has the :class:`~mapapp.engineering.tunnel.TunnelResult`
+    or :class:`~mapapp.economics.estimate.ProgrammeEstimate` passes that instead. The figures
+    are exported as given (NumPy values made plain, NaN as ``null``).
+
+    >>> TunnelFigures({"tunnel_length_km": 92.5}).to_dict()
+    {'tunnel_length_km': 92.5}
+    """
+
+    figures: Mapping
+
+    def to_dict(self) -> dict:
+        """The figures as a new dict."""
+        return dict(self.figures)
+
+
+#: What the exports take as one route's tunnel results: the tunnel alone, the tunnel with its
+#: cost and schedule (``ProgrammeEstimate``: money with currency and price year), or figures
+#: already made plain (:class:`TunnelFigures`).
+TUNNEL_RESULT_TYPES = (TunnelResult, ProgrammeEstimate, TunnelFigures)
+
+
+def _tunnel_json(result) -> dict:
+    """One route's tunnel results as the plain JSON stored under ``"tunnel"``."""
+    if not isinstance(result, TUNNEL_RESULT_TYPES):
+        raise TypeError(
+            "tunnel results must be a TunnelResult, a ProgrammeEstimate or TunnelFigures, "
+            f"not {type(result).__name__}"
+        )
+    return plain(result.to_dict())
 
 
 def _check_routes(routes) -> list:
@@ -181,8 +218,8 @@ def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
     Parameters
     ----------
     route : mapapp.routes.route.Route
-    tunnel : TunnelResult or dict, optional
-        Tunnel model results for the route (stored under ``"tunnel"``).
+    tunnel : TunnelResult, ProgrammeEstimate or TunnelFigures, optional
+        Tunnel model results for the route (stored under ``"tunnel"`` as their ``to_dict()``).
     metrics : bool
         Add the figures of :func:`mapapp.routes.metrics.route_metrics` (subsea/land km …).
 
@@ -210,7 +247,7 @@ def route_properties(route, tunnel=None, metrics: bool = True) -> dict:
             if key not in props:
                 props[key] = _round_all(val, 4)
     if tunnel is not None:
-        props["tunnel"] = _tunnel_dict(tunnel)
+        props["tunnel"] = _tunnel_json(tunnel)
     return props
 
 
@@ -264,7 +301,8 @@ def geojson_bytes(routes, tunnels: Mapping | None = None, waypoints: bool = Fals
     ----------
     routes : list of Route
     tunnels : mapping, optional
-        Route id -> tunnel result (``TunnelResult`` or dict), added as ``properties.tunnel``.
+        Route id -> tunnel result (``TunnelResult``, ``ProgrammeEstimate`` or
+        :class:`TunnelFigures`), added as ``properties.tunnel``.
     waypoints : bool
         Also add one Point feature per waypoint (properties ``route_id``, ``seq``,
         ``name``, ``kind="waypoint"``).
@@ -548,7 +586,8 @@ def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=Non
     Parameters
     ----------
     results : mapping
-        Route id -> ``TunnelResult`` (or its ``to_dict()``).
+        Route id -> ``TunnelResult``, ``ProgrammeEstimate`` (adds cost and schedule) or
+        :class:`TunnelFigures`.
     routes : list of Route, optional
         Adds each route's name and geodesic length.
 
@@ -567,7 +606,7 @@ def tunnel_json_bytes(results: Mapping, routes: Iterable | None = None, date=Non
         if rid in by_id:
             item["route_name"] = by_id[rid].name
             item["length_km"] = round(by_id[rid].length_m() / 1000.0, 3)
-        item["tunnel"] = _tunnel_dict(res)
+        item["tunnel"] = _tunnel_json(res)
         items.append(item)
     date = date or _dt.date.today()
     doc = {"generated": plain(date), "routes": items}

@@ -8,6 +8,21 @@ longitudes running continuously over 180°: see ``geodata/wide/PROVENANCE.md``).
 Longitudes: the records keep the published −180..180 values; :func:`wide_lon` gives the
 0..360 value used by the wide-area files (−169° → 191°).
 
+Cited records here and in :mod:`mapapp.core.references` follow one convention: a frozen
+dataclass per figure, the unit in each field's name (``length_km``, ``usd_low``), the figure
+as published (no derived value stored) and ``sources``, a tuple of URLs. They are separate
+types on purpose, because they hold different things from different files:
+
+* these are read from a data file (``geodata/railheads/railheads.json``) and mirror its
+  fields (``id``, ``side``, ``section``, money in whole currency units as printed);
+  ``core.references`` are Python literals the tunnel and cost model read by ``key``;
+* :class:`PublishedCost` is a published cost of the whole link's *railways*, with the length
+  it covers and possibly no price year (The Times' "> $99 bn" is undated), whereas
+  ``core.references.PublishedEstimate`` is a dated estimate of the *strait crossing* in
+  billions with a build time, converted to constant dollars by the claims scorecard;
+* :class:`PublishedLength` is a low–high range of km on one side, marked approximate or a
+  section, whereas ``core.references.Fact`` is one value with the sentence it comes from.
+
 Examples
 --------
 >>> rh = railhead("nizhny-bestyakh")
@@ -145,7 +160,9 @@ class Corridor:
 
 @dataclass(frozen=True)
 class PublishedLength:
-    """A published length of new railway on one side (km, as a low–high pair)."""
+    """A published length of new railway on one side (km, as a low–high pair; ``approx`` when
+    the source says "about", ``section`` when it covers only part of the way). Not a
+    ``core.references.Fact``: a range per side, not one value (see the module notes)."""
 
     id: str
     side: str
@@ -164,7 +181,10 @@ class PublishedLength:
 
 @dataclass(frozen=True)
 class PublishedCost:
-    """A published cost of the whole link (amount in ``currency`` of ``price_year``)."""
+    """A published cost of the whole link's railways: ``low``/``high`` in whole units of
+    ``currency`` of ``price_year`` (None when the source gives no year), for ``length_km`` of
+    line when stated. Not a ``core.references.PublishedEstimate`` (a dated estimate of the
+    strait crossing in billions): see the module notes."""
 
     id: str
     label: str

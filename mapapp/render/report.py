@@ -19,9 +19,14 @@ Examples
 >>> from mapapp.data.bathymetry import open_grid
 >>> from mapapp.routes.route import Route
 >>> r = Route.from_coords("demo", "Demo", [(-169.6519, 66.0792), (-168.0847, 65.5964)])
->>> png, lay = render_report([r], open_grid(), dpi=50, size_in=(8, 6), return_layout=True)
+>>> opts = ReportOptions(dpi=50, size_in=(8, 6))
+>>> png, lay = render_report([r], open_grid(), opts, return_layout=True)
 >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", lay.scale_bar_km in (10, 20, 25, 50)
 (True, True)
+>>> ReportOptions(dpi=1200)
+Traceback (most recent call last):
+...
+mapapp.core.errors.InputError: DPI 1200 is out of range: choose 30–600
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import datetime as _dt
 import io
 import math
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,12 +48,22 @@ from mapapp.data.coastline import SOURCES, load_land
 from mapapp.data.context import load_lines, load_places
 from mapapp.economics.claims import claim_texts
 from mapapp.engineering.profile import sample_profile
+from mapapp.engineering.tunnel import TunnelResult
 from mapapp.io.export import route_colour
 from mapapp.render.linkmap import draw_link_inset
 from mapapp.render.overlay import get_cmap
 from mapapp.routes.metrics import route_metrics
 
-__all__ = ["FORMATS", "MAX_DPI", "ReportLayout", "build_figure", "parse_bbox", "render_report"]
+__all__ = [
+    "FORMATS",
+    "MAX_DPI",
+    "MIN_DPI",
+    "ReportLayout",
+    "ReportOptions",
+    "build_figure",
+    "parse_bbox",
+    "render_report",
+]
 
 #: Output formats.
 FORMATS = ("png", "pdf", "svg")
@@ -126,23 +141,112 @@ def parse_bbox(text) -> tuple[float, float, float, float]:
     return (west, south, east, north)
 
 
-def _check_options(fmt, dpi, size_in):
+def _check_format(fmt) -> str:
     if fmt not in FORMATS:
         raise InputError(f"figure format {fmt!r} is not one of {', '.join(FORMATS)}")
-    try:
-        dpi_ok = float(dpi) == int(dpi)
-    except (TypeError, ValueError):
-        dpi_ok = False
-    if not dpi_ok:
-        raise InputError(f"DPI must be a whole number, got {dpi!r}")
-    if not MIN_DPI <= int(dpi) <= MAX_DPI:
-        raise InputError(f"DPI {dpi} is out of range: choose {MIN_DPI}–{MAX_DPI}")
-    w, h = (float(v) for v in size_in)
-    if not (6 <= w <= 40 and 4.5 <= h <= 40):
-        raise InputError(
-            f"figure size {w:g} × {h:g} in is out of range: width 6–40 in, height 4.5–40 in"
-        )
-    return int(dpi), (w, h)
+    return fmt
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How the report figure looks: one value for :func:`build_figure` and
+    :func:`render_report`, checked when it is made.
+
+    Attributes
+    ----------
+    dpi : int
+        Dots per inch, :data:`MIN_DPI`–:data:`MAX_DPI` (30–600); a PNG is ``dpi × size_in``
+        pixels.
+    size_in : (float, float)
+        Figure width and height, inches: width 6–40, height 4.5–40.
+    title : str, optional
+        Defaults to "Bering Strait crossing: <route names>".
+    bbox : (W, S, E, N) or "W,S,E,N", optional
+        Map extent, degrees (west > east crosses 180°; see :func:`parse_bbox`), at most
+        60° × 40°; default: the routes' extent with a margin. Kept as given; :attr:`box` is
+        the parsed box.
+    profile, metrics_table : bool
+        Add the seabed/tunnel profile panel and the metrics table.
+    places : bool
+        Draw places, the maritime boundary and the date line.
+    map_style : mapapp.render.mapview.MapSettings, optional
+        The web map's style, for the map *as seen*: its colormap, colour range (elevation,
+        m), isobath interval, coastline (overrides ``land_source``) and whether the routes
+        are in the legend. Hillshade, opacity and basemap tiles are not drawn in figures.
+    selected : str, optional
+        Id of the selected route: drawn thicker and marked "(selected)" in the legend.
+    land_source : {"gshhg", "osm"}
+        Coastline drawn (and attributed).
+    date : datetime.date or str, optional
+        Date printed in the subtitle (default: the day the figure is drawn).
+
+    Raises
+    ------
+    InputError
+        DPI not a whole number or out of range, size out of range, bad bounding box, unknown
+        coastline.
+    """
+
+    dpi: int = 200
+    size_in: tuple[float, float] = (10.0, 8.0)
+    title: str | None = None
+    bbox: tuple | str | None = None
+    profile: bool = False
+    metrics_table: bool = False
+    places: bool = True
+    map_style: object = None  # a mapapp.render.mapview.MapSettings (mapview imports this module)
+    selected: str | None = None
+    land_source: str = "gshhg"
+    date: _dt.date | str | None = None
+
+    def __post_init__(self):
+        dpi = self.dpi
+        try:
+            dpi_ok = not isinstance(dpi, bool) and float(dpi) == int(dpi)
+        except (TypeError, ValueError, OverflowError):
+            dpi_ok = False
+        if not dpi_ok:
+            raise InputError(f"DPI must be a whole number, got {dpi!r}")
+        if not MIN_DPI <= int(dpi) <= MAX_DPI:
+            raise InputError(f"DPI {dpi} is out of range: choose {MIN_DPI}–{MAX_DPI}")
+        try:
+            w, h = (float(v) for v in self.size_in)
+        except (TypeError, ValueError):
+            raise InputError(f"figure size {self.size_in!r} must be two numbers (width, "
+                             "height) in inches, e.g. (10, 8)") from None
+        if not (6 <= w <= 40 and 4.5 <= h <= 40):
+            raise InputError(
+                f"figure size {w:g} × {h:g} in is out of range: width 6–40 in, height 4.5–40 in"
+            )
+        if self.land_source not in SOURCES:
+            raise InputError(f"coastline {self.land_source!r} is not one of "
+                             f"{', '.join(SOURCES)}")
+        if self.bbox is not None:
+            parse_bbox(self.bbox)  # refuse a bad box now, not halfway through a drawing
+        object.__setattr__(self, "dpi", int(dpi))
+        object.__setattr__(self, "size_in", (w, h))
+
+    @property
+    def box(self) -> tuple[float, float, float, float] | None:
+        """:attr:`bbox` parsed: (west, south, east, north), degrees, or None."""
+        return None if self.bbox is None else parse_bbox(self.bbox)
+
+
+#: The names of :class:`ReportOptions`' fields, also accepted as keywords by
+#: :func:`build_figure` and :func:`render_report` (the call form of callers not yet moved).
+_OPTION_NAMES = frozenset(f.name for f in fields(ReportOptions))
+
+
+def _options(options, legacy: dict, caller: str) -> ReportOptions:
+    """``options`` with any figure keywords of the old call form applied."""
+    unknown = sorted(set(legacy) - _OPTION_NAMES)
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    if options is None:
+        return ReportOptions(**legacy)
+    if not isinstance(options, ReportOptions):
+        raise TypeError(f"{caller}() takes a ReportOptions, not {type(options).__name__}")
+    return replace(options, **legacy) if legacy else options
 
 
 # --------------------------------------------------------------------------- geometry
@@ -621,7 +725,7 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
 
 
 
-    tunnels = tunnels or {}
+    tunnels = _check_tunnels(tunnels)
     lowest, drew_tunnel = 0.0, False
     for i, route in enumerate(routes):
         colour = route_colour(route, i)
@@ -635,13 +739,8 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
         if np.isfinite(z).any():
             lowest = min(lowest, float(np.nanmin(z)))
         res = tunnels.get(route.id)
-        al = getattr(res, "alignment", None)
-        if al is None and isinstance(res, dict):  # a to_dict()-like mapping with rows
-            al = res.get("alignment")
-        if al is not None:
-            import pandas as pd
-
-            al = pd.DataFrame(al)
+        if res is not None:
+            al = res.alignment
             virtual = np.asarray(al["virtual"], bool) if "virtual" in al else np.zeros(len(al), bool)
             tz = np.asarray(al["tunnel_z_m"], "float64")[~virtual]
             ax.plot(np.asarray(al["chainage_m"], "float64")[~virtual] / 1000.0, tz,
@@ -667,6 +766,17 @@ def _draw_profile(ax, routes, grid, tunnels, lay):
               ncol=len(keys), frameon=False, borderpad=0.1, borderaxespad=0.1,
               handlelength=2.2)
     lay.texts.extend(["Chainage along route (km)", *[k.get_label() for k in keys]])
+
+
+def _check_tunnels(tunnels) -> dict:
+    """``tunnels`` (route id -> :class:`~mapapp.engineering.tunnel.TunnelResult`) as a dict;
+    anything else is a programming error (the figure draws the alignment table, which a
+    ``to_dict()`` does not carry)."""
+    tunnels = dict(tunnels or {})
+    for rid, res in tunnels.items():
+        if not isinstance(res, TunnelResult):
+            raise TypeError(f"tunnels[{rid!r}] must be a TunnelResult, not {type(res).__name__}")
+    return tunnels
 
 
 def _metrics_rows(routes):
@@ -723,39 +833,31 @@ def short_label(name: str, width: int = 30) -> str:
     return textwrap.shorten(head, width, placeholder="…")
 
 
-def build_figure(
-    routes,
-    grid,
-    dpi: int = 200,
-    size_in=(10, 8),
-    title: str | None = None,
-    bbox=None,
-    profile: bool = False,
-    metrics_table: bool = False,
-    places: bool = True,
-    tunnels=None,
-    map_style=None,
-    selected: str | None = None,
-    land_source: str = "gshhg",
-    date=None,
-    scorecards=None,
-    link=None,
-):
+def build_figure(routes, grid, options: ReportOptions | None = None, *, tunnels=None,
+                 scorecards=None, link=None, **figure_keywords):
     """Draw the report figure; returns ``(matplotlib.figure.Figure, ReportLayout)``.
 
-    See :func:`render_report` for the parameters. Uses no pyplot state (thread-safe).
+    ``options`` is a :class:`ReportOptions` (default: its defaults); ``tunnels``,
+    ``scorecards`` and ``link`` are the data drawn in the panels (see :func:`render_report`).
+    Uses no pyplot state (thread-safe).
 
     Layout (inches): title and subtitle on top; the map on the left with graticule labels
     below and left; a right-hand column with the colour bar and the legend; optional
     profile panel and metrics table under the map; the attribution at the bottom.
+
+    The fields of :class:`ReportOptions` are also accepted as keywords (``dpi=…``,
+    ``profile=…``), the call form of callers not yet moved to ``options``; new code passes
+    ``options``.
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    opts = _options(options, figure_keywords, "build_figure")
     routes = list(routes)
-    dpi, (fw, fh) = _check_options("png", dpi, size_in)
-    if bbox is not None:
-        bbox = parse_bbox(bbox)
+    tunnels = _check_tunnels(tunnels)
+    dpi, (fw, fh) = opts.dpi, opts.size_in
+    profile, metrics_table, map_style = opts.profile, opts.metrics_table, opts.map_style
+    land_source = opts.land_source
     fig = Figure(figsize=(fw, fh), dpi=dpi)
     _agg_canvas(fig)
     header, footer, xlab = 0.8, 0.7, 0.3
@@ -773,7 +875,7 @@ def build_figure(
     map_bottom = footer + table_h + prof_h + prof_gap + xlab
     col_x = left + map_w + 0.25
     ax = fig.add_axes((left / fw, map_bottom / fh, map_w / fw, map_h / fh))
-    extent = _extent_for(routes, bbox, map_w / map_h)
+    extent = _extent_for(routes, opts.box, map_w / map_h)
     lay = ReportLayout(crs=STRAIT_CRS, extent=tuple(float(v) for v in extent),
                        bbox=_lonlat_bounds(extent, margin_deg=0.0), figsize_in=(fw, fh), dpi=dpi)
     handles = []
@@ -789,8 +891,8 @@ def build_figure(
         handles.append(Patch(facecolor="none", edgecolor="#9fb8c8", lw=0.8,
                              label=f"Isobaths every {interval:g} m"))
     _draw_graticule(ax, extent, lay)
-    place_labels = _draw_context(ax, extent, lay, handles) if places else []
-    label_at = _draw_routes(ax, routes, extent, handles, selected,
+    place_labels = _draw_context(ax, extent, lay, handles) if opts.places else []
+    label_at = _draw_routes(ax, routes, extent, handles, opts.selected,
                             legend=map_style is None or map_style.route_legend)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
@@ -834,10 +936,10 @@ def build_figure(
     _draw_route_labels(ax, fig, label_at, occupied)
     lay.texts.extend(name for name, *_ in label_at)
 
-    date = date or _dt.date.today()
+    date = opts.date or _dt.date.today()
     day = date.isoformat() if hasattr(date, "isoformat") else str(date)
     names = ", ".join(short_label(r.name) for r in routes) or "no route"
-    title = title or textwrap.shorten(f"Bering Strait crossing: {names}", int(fw * 8.5),
+    title = opts.title or textwrap.shorten(f"Bering Strait crossing: {names}", int(fw * 8.5),
                                       placeholder=" …")
     subtitle = (f"Bathymetry: {grid.info.name}, {grid.info.resolution_label} · "
                 f"{_PROJ_LABEL} · {day}")
@@ -859,7 +961,7 @@ def build_figure(
         draw_scorecard(fig, scorecards, (left / fw, (footer - score_h + 0.05) / fh,
                                          (fw - left - 0.15) / fw, (score_h - 0.1) / fh), lay)
 
-    context_used = bool(places) and not any(n.startswith("places") for n in lay.notes)
+    context_used = bool(opts.places) and not any(n.startswith("places") for n in lay.notes)
     lay.attributions = _attributions(grid, land_source, context_used)
     wrap = max(60, int(fw * 19))
     foot = "\n".join(textwrap.fill(a, wrap) for a in lay.attributions)
@@ -876,27 +978,9 @@ def _agg_canvas(fig):
     return FigureCanvasAgg(fig)  # attaches itself to fig (fig.canvas)
 
 
-def render_report(
-    routes,
-    grid,
-    out=None,
-    fmt: str = "png",
-    dpi: int = 200,
-    size_in=(10, 8),
-    title: str | None = None,
-    bbox=None,
-    profile: bool = False,
-    metrics_table: bool = False,
-    places: bool = True,
-    tunnels=None,
-    map_style=None,
-    selected: str | None = None,
-    return_layout: bool = False,
-    date=None,
-    land_source: str = "gshhg",
-    scorecards=None,
-    link=None,
-):
+def render_report(routes, grid, options: ReportOptions | None = None, *, tunnels=None,
+                  scorecards=None, link=None, fmt: str = "png", out=None,
+                  return_layout: bool = False, **figure_keywords):
     """Render the report figure and return its bytes.
 
     Parameters
@@ -904,62 +988,42 @@ def render_report(
     routes : list of Route
     grid : mapapp.data.bathymetry.Grid
         Bathymetry shown (depth in metres, colour bar) and sampled for the profile.
-    out : str or Path, optional
-        Also write the file there (atomically).
-    fmt : {"png", "pdf", "svg"}
-        PDF and SVG are vector (text stays text in SVG).
-    dpi : int
-        Dots per inch, 30–600 (PNG pixel size is ``dpi × size_in``).
-    size_in : (float, float)
-        Figure width and height, inches.
-    title : str, optional
-        Defaults to "Bering Strait crossing: <route names>".
-    bbox : (W, S, E, N) or "W,S,E,N", optional
-        Degrees; default: the routes' extent with a margin.
-    profile, metrics_table : bool
-        Add the seabed/tunnel profile panel and the metrics table.
-    places : bool
-        Draw places, the maritime boundary and the date line.
+    options : ReportOptions, optional
+        How the figure looks (DPI, size in inches, title, box, panels, style …); default
+        ``ReportOptions()``. Its fields are also accepted as keywords (``dpi=…``), the call
+        form of callers not yet moved to ``options``; new code passes ``options``.
     tunnels : mapping, optional
-        Route id -> ``TunnelResult`` whose alignment is drawn in the profile panel (a plain
-        dict is accepted if it has an ``"alignment"`` table; ``to_dict()`` has none).
-    map_style : mapapp.render.mapview.MapSettings, optional
-        The web map's style, for the map *as seen*: its colormap, colour range (elevation,
-        m), isobath interval, coastline (overrides ``land_source``) and whether the routes
-        are in the legend. Hillshade, opacity and basemap tiles are not drawn in figures.
-    selected : str, optional
-        Id of the selected route: drawn thicker and marked "(selected)" in the legend.
-    return_layout : bool
-        Return ``(bytes, ReportLayout)`` instead of bytes.
-    date : datetime.date or str, optional
-        Date printed in the subtitle (default today).
-    land_source : {"gshhg", "osm"}
-        Coastline drawn (and attributed).
+        Route id -> :class:`~mapapp.engineering.tunnel.TunnelResult` whose alignment is drawn
+        in the profile panel (for a ``ProgrammeEstimate``, pass its ``.tunnel``).
     scorecards : list, optional
         Claims scorecards (:class:`mapapp.economics.claims.Scorecard` or its ``to_dict()``)
         drawn as a panel of cards above the attribution (:func:`draw_scorecard`).
     link : mapapp.link.model.LinkResult, optional
         Add the whole-link inset (railheads, connecting paths) in the map's lower-left corner.
+    fmt : {"png", "pdf", "svg"}
+        PDF and SVG are vector (text stays text in SVG).
+    out : str or Path, optional
+        Also write the file there (atomically).
+    return_layout : bool
+        Return ``(bytes, ReportLayout)`` instead of bytes.
 
     Raises
     ------
     InputError
-        Unknown format, DPI above 600, bad size or bounding box.
+        Unknown format; options as :class:`ReportOptions` refuses them.
     """
     import matplotlib
 
-    _check_options(fmt, dpi, size_in)
+    _check_format(fmt)
+    opts = _options(options, figure_keywords, "render_report")
     buf = io.BytesIO()
     meta = {"png": {"Software": "mapapp"}, "pdf": {"Creator": "mapapp"}, "svg": {"Date": None}}[fmt]
     # names and titles are user text: "$…$" must print as typed, never parse as mathtext
     with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42,
                                 "text.parse_math": False}):
-        fig, lay = build_figure(routes, grid, dpi=dpi, size_in=size_in, title=title, bbox=bbox,
-                                profile=profile, metrics_table=metrics_table, places=places,
-                                tunnels=tunnels, map_style=map_style, selected=selected,
-                                date=date, land_source=land_source, scorecards=scorecards,
+        fig, lay = build_figure(routes, grid, opts, tunnels=tunnels, scorecards=scorecards,
                                 link=link)
-        fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
+        fig.savefig(buf, format=fmt, dpi=opts.dpi, metadata=meta)
     data = buf.getvalue()
     if out is not None:
 
