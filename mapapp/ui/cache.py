@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mapapp.core import paths
 from mapapp.core.errors import MapAppError
+from mapapp.core.files import atomic_write
 from mapapp.data import bathymetry, coastline, context, datasets, uploads
 from mapapp.render import assets, isobaths, mapview, overlay
 from mapapp.routes.route import Route
@@ -237,12 +237,8 @@ def publish(data: bytes, ext: str, stem: str = "layer") -> str | None:
     if name not in _published and not path.is_file():
         try:
             GEN_DIR.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=GEN_DIR, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except OSError:
+            atomic_write(path, data)
+        except (OSError, MapAppError):
             return None
     _published.add(name)
     url = f"{GEN_URL}/{name}"

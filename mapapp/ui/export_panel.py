@@ -33,7 +33,8 @@ FIGURE_MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+x
 @st.cache_data(show_spinner=False, max_entries=64)
 def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str) -> bytes:
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
-    tunnels = json.loads(tunnels_json) if tunnels_json else None
+    tunnels = ({rid: export.TunnelFigures(d) for rid, d in json.loads(tunnels_json).items()}
+               if tunnels_json else None)
     return export.export_bytes(routes, fmt, tunnels=tunnels, waypoints=waypoints)
 
 
@@ -41,14 +42,15 @@ def _route_file(route_jsons: tuple, fmt: str, waypoints: bool, tunnels_json: str
 def _figure(route_jsons: tuple, grid_path: str, mtime: float, fmt: str, dpi: int, size: tuple,
             title: str, profile: bool, table: bool, tunnels_json: str,
             map_style: MapSettings | None = None, selected: str | None = None,
-            scorecards_json: str = "") -> bytes:
+            scorecards_json: str = "", _tunnels: dict | None = None) -> bytes:
+    """``tunnels_json`` keys the cache; ``_tunnels`` (route id -> TunnelResult, not hashed)
+    is what the profile panel draws."""
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
-    tunnels = json.loads(tunnels_json) if tunnels_json else None
     scorecards = json.loads(scorecards_json) if scorecards_json else None
-    return report.render_report(routes, cache.grid(grid_path), fmt=fmt, dpi=dpi, size_in=size,
-                                title=title or None, profile=profile, metrics_table=table,
-                                tunnels=tunnels, map_style=map_style, selected=selected,
-                                scorecards=scorecards)
+    options = report.ReportOptions(dpi=dpi, size_in=size, title=title or None, profile=profile,
+                                   metrics_table=table, map_style=map_style, selected=selected)
+    return report.render_report(routes, cache.grid(grid_path), options, tunnels=_tunnels or None,
+                                fmt=fmt, scorecards=scorecards)
 
 
 def _scorecards_json(chosen: list[Route], selected: str | None, grid_path: str) -> str:
@@ -78,7 +80,9 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
         return
     keys = tuple(json.dumps(r.to_dict(), sort_keys=True) for r in chosen)
     full = {rid: tunnel_results[rid] for rid in chosen_ids if tunnel_results and rid in tunnel_results}
-    # exports carry the summary figures; the figure's profile panel also needs the alignment
+    # exports carry the summary figures; the figure's profile panel draws the TunnelResult
+    typed = {rid: res["tunnel_result"] for rid, res in full.items()}
+    full = {rid: {k: v for k, v in res.items() if k != "tunnel_result"} for rid, res in full.items()}
     tunnels = {rid: {k: v for k, v in res.items() if k != "alignment"} for rid, res in full.items()}
     tunnels_json = json.dumps(tunnels, sort_keys=True, default=str) if tunnels else ""
     figure_json = json.dumps(full, sort_keys=True, default=str) if full else ""
@@ -97,7 +101,9 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
                             mime=mime, key=f"dl-{fmt}", on_click="ignore")
     if tunnels:
         st.download_button("Tunnel figures (JSON)",
-                           export.tunnel_json_bytes(tunnels, chosen),
+                           export.tunnel_json_bytes(
+                               {rid: export.TunnelFigures(d) for rid, d in tunnels.items()},
+                               chosen),
                            file_name=export.export_filename(chosen, "tunnel"),
                            mime="application/json", key="dl-tunnel", on_click="ignore")
 
@@ -123,7 +129,8 @@ def panel(routes: list[Route], settings: MapSettings, tunnel_results: dict | Non
             session.figure = (
                 _figure(keys, grid_path, cache._mtime(grid_path), fmt, int(dpi), (w, h), title,
                         with_profile, with_table, figure_json,
-                        settings if as_seen else None, selected if as_seen else None, cards),
+                        settings if as_seen else None, selected if as_seen else None, cards,
+                        typed),
                 export.export_filename(chosen, fmt),
                 fmt,
             )

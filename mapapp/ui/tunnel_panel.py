@@ -58,7 +58,8 @@ def _tunnel(route_json: str, grid_path: str, mtime: float, params_json: str, ban
     route = Route.from_dict(json.loads(route_json))
     params = TunnelParams(**_params_from_json(params_json))
     est = estimate_for_route(route, cache.grid(grid_path), params=params, band=band)
-    return {"result": est.to_dict(), "alignment": est.tunnel.alignment.to_dict("list")}
+    return {"result": est.to_dict(), "alignment": est.tunnel.alignment.to_dict("list"),
+            "tunnel": est.tunnel}
 
 
 def _params_from_json(text: str) -> dict:
@@ -88,7 +89,7 @@ def results_table(routes: list[Route], grid_path: str, params: TunnelParams) -> 
             st.warning(md_escape(f"{r.name} is left out of this table: {exc}"))
             continue
         res = data["result"]
-        out[r.id] = {**res, "alignment": data["alignment"]}
+        out[r.id] = {**res, "alignment": data["alignment"], "tunnel_result": data["tunnel"]}
         y = res["price_year"]
         cost = res["cost"]
         rows.append({
