@@ -5,6 +5,8 @@ draws widgets and hands what the user did to it."""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -138,6 +140,15 @@ def _comparison(routes: tuple[Route, ...]) -> pd.DataFrame:
     return metrics.comparison_table(routes)
 
 
+def _table_row_chosen(ids: tuple[str, ...]) -> None:
+    """A row clicked in the comparison table selects that route (map, scorecard, tabs).
+    ``ids`` are the table's route ids in row order (Streamlit gives the row's position in the
+    data, whatever column the reader sorted by)."""
+    rows = st.session_state[Widget.COMPARISON].selection.rows
+    if rows and 0 <= rows[0] < len(ids):
+        session.routes.select(ids[rows[0]])
+
+
 def comparison(routes: list[Route], sel: Route | None) -> None:
     """The sortable comparison table of all shown routes, and the selected route's claims."""
     if not routes:
@@ -158,7 +169,9 @@ def comparison(routes: list[Route], sel: Route | None) -> None:
             "longest_subsea_km": st.column_config.NumberColumn("longest under water (km)", format="%.1f"),
             "length_vs_claim_km": st.column_config.NumberColumn("computed − claimed (km)", format="%+.1f"),
         },
-        key="comparison-table",
+        key=Widget.COMPARISON,
+        on_select=functools.partial(_table_row_chosen, tuple(df["id"])),
+        selection_mode="single-row",
     )
     if sel is not None and sel.origin == "preset":
         rows = metrics.claims_vs_computed(sel, _metrics(sel))

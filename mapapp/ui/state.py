@@ -20,6 +20,7 @@ key                       type                what
 ``dataset``               str                 widget: the grid shown (sidebar)
 ``shown_presets``         list[str]           widget: the presets multiselect
 ``selected_route``        str                 widget: the selected-route select box
+``comparison-table``      DataframeState      widget: the comparison table (a row selects)
 ``upload``                UploadedFile        widget: the route uploader
 ``paste_text``            str                 widget: the "paste coordinates" box
 ``paste_name``            str                 widget: the name of the pasted route
@@ -48,6 +49,7 @@ class Widget:
     DATASET = "dataset"
     PRESETS = "shown_presets"
     SELECTED = "selected_route"
+    COMPARISON = "comparison-table"
     UPLOAD = "upload"
     PASTE = "paste_text"
     PASTE_NAME = "paste_name"

@@ -122,3 +122,27 @@ def test_camera_png_with_the_scorecard(vendored_assets, app_url, page, wait_for_
     out = REPO_ROOT / "test-artifacts"
     out.mkdir(exist_ok=True)
     (out / "camera-with-scorecard.png").write_bytes(path.read_bytes())
+
+
+def test_a_row_chosen_in_the_table_selects_the_route_on_the_map(vendored_assets, app_url, page,
+                                                                wait_for_map):
+    """Issue 14: "the selected route highlighted on the map when chosen in a table"."""
+    frame = _open(page, app_url, wait_for_map)
+    legend = frame.locator(".mapapp-route-legend-item")
+    names = [t.strip() for t in legend.all_inner_texts()]
+    assert len(names) == len(DEFAULT_SHOWN) and "(selected)" in names[0]  # the first, at first
+    target = names[2].replace("(selected)", "").strip()
+    page.get_by_role("tab", name="Compare routes").click()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    expect(grid).to_be_visible(timeout=30_000)
+    box = grid.bounding_box()
+    # the grid's row-marker column (left edge), third data row: header and rows are 35 px tall
+    page.mouse.click(box["x"] + 12, box["y"] + 35 * 3 + 17)
+    chosen = frame.locator(".mapapp-route-legend-item", has_text="(selected)")
+    expect(chosen).to_have_count(1, timeout=60_000)
+    expect(chosen).to_contain_text(target, timeout=60_000)
+    expect(page.get_by_role("combobox", name="Selected route")).to_have_value(target)
+    assert frame.locator("path.mapapp-selected-halo").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.page_errors == []
