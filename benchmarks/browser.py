@@ -454,9 +454,11 @@ MAPAPP_UPDATED = f"""(want) => {{
   const thick = Array.from(d.querySelectorAll('path[stroke-width="6"]'))
     .map(p => (p.getAttribute('stroke') || '').toLowerCase());
   if (!thick.length || thick.some(c => c !== want.colour.toLowerCase())) return false;
-  const title = Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart] text'))
-    .map(t => t.textContent).join(' | ');
-  return title.includes(want.name + ' — vertical exaggeration');
+  // the profile tab: the chart (all shown routes, the selected one emphasised) and, beside it,
+  // the selected route's portals and access points under its name
+  if (!document.querySelector('[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas')) return false;
+  return Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+    .some(e => e.innerText.trim() === 'Portals and access points — ' + want.name);
 }}"""
 
 MAPAPP_LEGEND = f"""(want) => {{

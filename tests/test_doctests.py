@@ -17,6 +17,7 @@ MODULES = [
     "mapapp.render.mapview",
     "mapapp.render.mapcard",
     "mapapp.ui.plainwords",
+    "mapapp.ui.tunnel_panel",
     "mapapp.routes.route",
     "mapapp.routes.presets",
     "mapapp.routes.metrics",

@@ -186,6 +186,53 @@ def profile_frames(routes: list[Route], datas: list[dict], selected: str | None)
     return lines, pts, colours
 
 
+#: Samples per route sent to the profile chart (one per two horizontal pixels of the chart).
+PROFILE_ROWS = CHART_W // 2
+
+
+def thin_rows(n: int, keep: int, always=()) -> np.ndarray:
+    """Indices of ``keep`` evenly spaced rows of ``n`` (first and last included), plus the rows
+    in ``always`` (deepest points, tunnel ends), sorted and unique.
+
+    >>> thin_rows(10, 4).tolist()
+    [0, 3, 6, 9]
+    >>> thin_rows(10, 4, always=[5]).tolist()
+    [0, 3, 5, 6, 9]
+    >>> thin_rows(3, 400).tolist()
+    [0, 1, 2]
+    """
+    if n <= keep:
+        return np.arange(n)
+    idx = np.round(np.linspace(0, n - 1, keep)).astype(int)
+    return np.unique(np.concatenate([idx, np.asarray(list(always), dtype=int)]))
+
+
+def compact_samples(lines: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The chart's samples, small: route number ``r`` (int8, index into ``names``), ``km``
+    and the elevations in metres as float32 (NaN where there is none), each route thinned to
+    :data:`PROFILE_ROWS` rows keeping its deepest seabed and tunnel points and the rows where
+    the tunnel starts or ends. Streamlit sends it as Arrow beside the spec."""
+    parts = []
+    for k, name in enumerate(names):
+        g = lines[lines["route"] == name].reset_index(drop=True)
+        if not len(g):
+            continue
+        inside = g["tunnel_z_m"].notna().to_numpy().astype(int)
+        edges = np.flatnonzero(np.diff(inside)) if len(g) > 1 else np.array([], int)
+        always = [*edges, *(edges + 1)]
+        for col in ("seabed_m", "tunnel_z_m"):
+            if g[col].notna().any():
+                always.append(int(g[col].idxmin()))
+        g = g.iloc[thin_rows(len(g), PROFILE_ROWS, always)]
+        parts.append(pd.DataFrame({"r": np.full(len(g), k, dtype="int8"),
+                                   **{c: g[c].to_numpy(dtype="float32")
+                                      for c in ("km", "seabed_m", "tunnel_z_m", "cover_m")}}))
+    cols = {"r": "int8", "km": "float32", "seabed_m": "float32", "tunnel_z_m": "float32",
+            "cover_m": "float32"}
+    return (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()}))
+
+
 def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) -> alt.LayerChart:
     """All shown routes in one chart: each route's seabed/terrain (thin) and tunnel crown
     (thick) in the route's map colour, the selected one emphasised over a brown seabed
@@ -207,9 +254,15 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=CHART_W),
                        scale=alt.Scale(domain=list(colours), range=list(colours.values())))
     emph = alt.condition("datum.selected", alt.value(1.0), alt.value(0.45))
-    # one data set for every layer (the spec carries it once); layers filter it
-    data = lines.round({"km": 3, "seabed_m": 1, "tunnel_z_m": 1, "cover_m": 1})
-    base = alt.Chart(data)
+    # one data set for every layer, the chart's own (route as a number, thinned to what the
+    # chart's width can show, float32); the route's name and "selected" are computed in the
+    # browser, so a switch re-sends ~20 kB instead of every sample with its route's name
+    names = list(colours)
+    sel_no = next((k for k, n in enumerate(names)
+                   if lines.loc[lines["route"] == n, "selected"].any()), -1)
+    samples = compact_samples(lines, names)
+    base = alt.Chart().transform_calculate(
+        route=f"{json.dumps(names)}[datum.r]", selected=f"datum.r == {sel_no}")
     has_ground, in_tunnel = "isValid(datum.seabed_m)", "isValid(datum.tunnel_z_m)"
     layers = []
     if ground["selected"].any():
@@ -249,7 +302,7 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
         if len(legs) > 2:
             layers.append(alt.Chart(pd.DataFrame({"km": legs[1:-1]})).mark_rule(
                 color="#999", strokeDash=[2, 4], tooltip=False).encode(x="km:Q"))
-    return alt.layer(*layers).properties(
+    return alt.layer(*layers, data=samples).properties(
         width=CHART_W, height=CHART_H,
         title=alt.Title(f"Seabed and tunnel along {len(colours)} route(s) — vertical "
                         f"exaggeration ≈ {ve:.0f}×", anchor="start"),
@@ -260,7 +313,7 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _profile_spec(route_jsons: tuple, selected: str | None, grid_path: str, mtime: float,
-                  params_json: str) -> tuple[dict, list[dict]]:
+                  params_json: str) -> tuple[dict, list[dict], pd.DataFrame]:
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
     params = TunnelParams(**_params_from_json(params_json))
     datas = []
@@ -269,14 +322,18 @@ def _profile_spec(route_jsons: tuple, selected: str | None, grid_path: str, mtim
             datas.append(compute(r, grid_path, params))
         except MapAppError:
             datas.append(None)  # the table of all routes says why
-    _, pts, _ = profile_frames(routes, datas, selected)
-    return profile_chart(routes, datas, selected).to_dict(), pts.to_dict("records")
+    lines, pts, colours = profile_frames(routes, datas, selected)
+    spec = profile_chart(routes, datas, selected).to_dict()
+    # the samples travel as the chart's main data (Arrow, float32), not as JSON in the spec
+    spec["datasets"].pop(spec.pop("data")["name"])
+    return spec, pts.to_dict("records"), compact_samples(lines, list(colours))
 
 
 def profile_spec(routes: list[Route], selected: str | None, grid_path: str,
-                 params: TunnelParams) -> tuple[dict, list[dict]]:
-    """The Vega-Lite spec of :func:`profile_chart` and the access-point rows, cached per
-    routes, selection, grid and parameters (no Altair validation on reruns)."""
+                 params: TunnelParams) -> tuple[dict, list[dict], pd.DataFrame]:
+    """The Vega-Lite spec of :func:`profile_chart` (without its samples), the access-point rows
+    and the samples (:func:`compact_samples`, the chart's main data), cached per routes,
+    selection, grid and parameters (no Altair validation on reruns)."""
     return _profile_spec(tuple(json.dumps(r.to_dict(), sort_keys=True) for r in routes),
                          selected, grid_path, cache._mtime(grid_path),
                          json.dumps(params.to_dict(), sort_keys=True))
@@ -296,10 +353,10 @@ def panel(routes: list[Route], sel: Route | None, grid_path: str) -> dict[str, d
         st.error(md_escape(f"The tunnel along {sel.name} cannot be modelled: {exc}"))
         return {}
     res = data["result"]
-    spec, pts = profile_spec(routes if any(r.id == sel.id for r in routes) else [sel, *routes],
+    spec, pts, samples = profile_spec(routes if any(r.id == sel.id for r in routes) else [sel, *routes],
                              sel.id, grid_path, params)
     chart_col, table_col = st.columns([3, 1.25])
-    chart_col.vega_lite_chart(spec, width="content", key="profile-chart")
+    chart_col.vega_lite_chart(samples, spec, width="content", key="profile-chart")
     with table_col:
         st.markdown("**Portals and access points** — " + md_escape(sel.name))
         if pts:
