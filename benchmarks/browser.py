@@ -564,9 +564,17 @@ class Switcher:
             page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }", want)
             self.box.locator("label").click()
         else:
-            self.box.get_by_role("combobox").click()
             option = page.get_by_role("option", name=want["name"], exact=True)
-            option.wait_for(state="visible")
+            for attempt in range(4):  # a late repaint (chart, layer) can close the list again
+                self.box.get_by_role("combobox").click()
+                try:
+                    option.wait_for(state="visible", timeout=5_000)
+                    break
+                except Exception:  # noqa: BLE001 - open it again (timing starts at the option)
+                    if attempt == 3:
+                        raise
+                    page.keyboard.press("Escape")
+                    _wait_idle(page)
             page.evaluate("(w) => { window.__bench.want = w; window.__bench.start = null; }",
                           want)
             option.click()
