@@ -57,7 +57,7 @@ TAGLINE = ("Checks proposed Russia–Alaska tunnel routes under the Bering Strai
            "bathymetry and coastlines.")
 
 #: Map height (px): at 1440×900 the map and the verdicts of the cards under it fit the window.
-MAP_HEIGHT = 480
+MAP_HEIGHT = 520
 
 #: Keeps the header compact so that the map starts near the top of the window.
 COMPACT_CSS = """<style>

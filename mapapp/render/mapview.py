@@ -631,8 +631,10 @@ def base_map(
             },
             edit_options={"edit": True, "remove": True},
         ).add_to(m)
+    # top right, above the layer switch and the route legend: the top-left stack (zoom,
+    # full screen, camera, draw) already reaches the bottom-left legends on a short map
     folium.plugins.MeasureControl(
-        position="topleft",
+        position="topright",
         primary_length_unit="kilometers",
         secondary_length_unit="miles",
         primary_area_unit="hectares",

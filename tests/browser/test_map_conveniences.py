@@ -77,9 +77,13 @@ def test_measurement_drawn_with_the_mouse_shows_the_great_circle_length(
     _idle(page)
     page.locator(IFRAME).scroll_into_view_if_needed()
     start = frame.locator(".leaflet-control-measure .js-start")
-    for _ in range(5):  # the control expands on mouseenter; a rerun's repaint can eat the event
+    toggle = frame.locator(".leaflet-control-measure-toggle")
+    for attempt in range(5):  # the control expands on mouseenter or when its toggle has focus
         page.mouse.move(5, 5)
-        frame.locator(".leaflet-control-measure-toggle").hover(force=True)
+        if attempt % 2:
+            toggle.hover(force=True)
+        else:
+            toggle.focus()
         try:
             start.wait_for(state="visible", timeout=3_000)
             break
