@@ -64,10 +64,11 @@ def test_map_renders_offline_with_layers_and_click_depth(vendored_assets, app_ur
     # no exception is shown
     assert page.locator('[data-testid="stException"]').count() == 0
 
-    # click open water: the depth shown equals the core's answer at those coordinates
-    m = _click_and_read(page, frame, 65.90, -168.50)
+    # click open water (east of the Diomedes, clear of the route legend in the top right): the
+    # depth shown equals the core's answer at those coordinates
+    m = _click_and_read(page, frame, 65.90, -168.75)
     lat, lon = float(m.group(1)), -float(m.group(2))
-    assert abs(lat - 65.90) < 0.01 and abs(lon + 168.50) < 0.01
+    assert abs(lat - 65.90) < 0.01 and abs(lon + 168.75) < 0.01
     expected = point_info(open_grid(), lon, lat)
     assert expected.surface == "sea"
     assert int(m.group(4)) == round(-expected.elevation_m)
