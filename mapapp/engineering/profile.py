@@ -274,3 +274,19 @@ def surface_runs(surface) -> list[tuple[int, int, str]]:
     starts = np.concatenate([[0], cut])
     ends = np.concatenate([cut - 1, [arr.size - 1]])
     return [(int(a), int(b), str(arr[a])) for a, b in zip(starts, ends, strict=True)]
+
+
+def vertical_exaggeration(length_m: float, height_range_m: float, width_px: float,
+                          height_px: float) -> float:
+    """How much a profile drawn ``width_px`` × ``height_px`` stretches heights relative to
+    distances (dimensionless): metres per pixel along the route over metres per pixel
+    upwards. 1.0 when the length or the height range is not positive.
+
+    >>> vertical_exaggeration(100_000, 300, 600, 300)   # 166.7 m/px along, 1 m/px up
+    166.66666666666666
+    >>> vertical_exaggeration(0, 300, 600, 300)
+    1.0
+    """
+    if length_m <= 0 or height_range_m <= 0:
+        return 1.0
+    return (height_px / height_range_m) / (width_px / length_m)

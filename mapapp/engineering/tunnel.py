@@ -224,6 +224,23 @@ class TunnelParams:
         d["bores"] = [dataclasses.asdict(b) for b in self.bores]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> TunnelParams:
+        """The parameters :meth:`to_dict` wrote (checked again, as on construction).
+
+        >>> p = TunnelParams.preset("road", cover_m=60)
+        >>> TunnelParams.from_dict(p.to_dict()) == p
+        True
+        >>> TunnelParams.from_dict({"bores": [{"diameter_m": 0.1}]})
+        Traceback (most recent call last):
+        ...
+        mapapp.core.errors.InputError: bore diameter must be 0.5–30 m and count ≥ 1, got 0.1 m × 1
+        """
+        d = dict(d)
+        if "bores" in d:
+            d["bores"] = tuple(Bore(**b) for b in d["bores"])
+        return cls(**d)
+
     @property
     def max_diameter_m(self) -> float:
         """Largest bore diameter, m."""

@@ -15,6 +15,7 @@ from mapapp.core import references as refs
 from mapapp.core.errors import MapAppError
 from mapapp.core.safety import md_escape
 from mapapp.economics.estimate import estimate_for_route
+from mapapp.engineering.profile import vertical_exaggeration
 from mapapp.engineering.tunnel import TunnelParams
 from mapapp.render.mapview import route_display_colour
 from mapapp.routes.route import Route
@@ -56,18 +57,10 @@ def params_form(default_mode: str) -> TunnelParams | None:
 @st.cache_data(show_spinner=False, max_entries=128)
 def _tunnel(route_json: str, grid_path: str, mtime: float, params_json: str, band: bool) -> dict:
     route = Route.from_dict(json.loads(route_json))
-    params = TunnelParams(**_params_from_json(params_json))
+    params = TunnelParams.from_dict(json.loads(params_json))
     est = estimate_for_route(route, cache.grid(grid_path), params=params, band=band)
     return {"result": est.to_dict(), "alignment": est.tunnel.alignment.to_dict("list"),
             "tunnel": est.tunnel}
-
-
-def _params_from_json(text: str) -> dict:
-    from mapapp.engineering.tunnel import Bore
-
-    d = json.loads(text)
-    d["bores"] = tuple(Bore(**b) for b in d["bores"])
-    return d
 
 
 def compute(route: Route, grid_path: str, params: TunnelParams, band: bool = False) -> dict:
@@ -136,13 +129,6 @@ def reference_table(base_year: int) -> pd.DataFrame:
             "what the cost covers": p.cost_scope,
         })
     return pd.DataFrame(rows)
-
-
-def vertical_exaggeration(length_km: float, depth_range_m: float) -> float:
-    """How much the chart stretches heights relative to distances (dimensionless)."""
-    if length_km <= 0 or depth_range_m <= 0:
-        return 1.0
-    return (CHART_H / depth_range_m) / (CHART_W / (length_km * 1000.0))
 
 
 def _unique_names(routes: list[Route]) -> list[str]:
@@ -248,7 +234,7 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
     pad = 0.08 * (hi - lo or 1)
     y = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
     length_km = float(lines["km"].max() - lines["km"].min()) if len(lines) else 0.0
-    ve = vertical_exaggeration(length_km, hi - lo + 2 * pad)
+    ve = vertical_exaggeration(length_km * 1000.0, hi - lo + 2 * pad, CHART_W, CHART_H)
     x = alt.X("km:Q", title="chainage (km)")
     colour = alt.Color("route:N", title=None,
                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=CHART_W),
@@ -315,7 +301,7 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
 def _profile_spec(route_jsons: tuple, selected: str | None, grid_path: str, mtime: float,
                   params_json: str) -> tuple[dict, list[dict], pd.DataFrame]:
     routes = [Route.from_dict(json.loads(j)) for j in route_jsons]
-    params = TunnelParams(**_params_from_json(params_json))
+    params = TunnelParams.from_dict(json.loads(params_json))
     datas = []
     for r in routes:
         try:
