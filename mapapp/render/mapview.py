@@ -616,6 +616,7 @@ def base_map(
         separator=" | ",
         num_digits=4,
         prefix="lat | lon:",
+        empty_string="",  # nothing (not "Unavailable") while the pointer is off the map
     ).add_to(m)
     if draw:
         folium.plugins.Draw(
