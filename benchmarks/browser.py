@@ -417,11 +417,13 @@ def _split_feature_groups(short: str, js: str, names: dict[str, str]):
 
 # ------------------------------------------------------------------------------ page checks
 _STATE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
+# JS prelude: false while Streamlit runs; ``d`` = the folium map's document (or null)
+_IDLE_MAP_DOC = (f"if ({_STATE} !== 'notRunning') return false;\n"
+                 f"  const f = document.querySelector('{FOLIUM_IFRAME}');\n"
+                 "  const d = f && f.contentDocument;")
 
 MAPAPP_READY = f"""() => {{
-  if ({_STATE} !== 'notRunning') return false;
-  const f = document.querySelector('{FOLIUM_IFRAME}');
-  const d = f && f.contentDocument;
+  {_IDLE_MAP_DOC}
   if (!d || !d.querySelector('.leaflet-container')) return false;
   const img = d.querySelector('img.leaflet-image-layer');
   if (!img || !img.complete || !img.naturalWidth) return false;
@@ -440,16 +442,17 @@ PEER_READY = f"""() => {{
   return false;
 }}"""
 
+# JS: is there a markdown element whose text is exactly the expression ``text``?
+_MARKDOWN_IS = ("Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))"
+                ".some(e => e.innerText.trim() === {text})")
+
 BARE_UPDATED = f"""(want) => {{
   if ({_STATE} !== 'notRunning') return false;
-  return Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
-    .some(e => e.innerText.trim() === 'Selected: ' + want.name);
+  return {_MARKDOWN_IS.format(text="'Selected: ' + want.name")};
 }}"""
 
 MAPAPP_UPDATED = f"""(want) => {{
-  if ({_STATE} !== 'notRunning') return false;
-  const f = document.querySelector('{FOLIUM_IFRAME}');
-  const d = f && f.contentDocument;
+  {_IDLE_MAP_DOC}
   if (!d) return false;
   const thick = Array.from(d.querySelectorAll('path[stroke-width="6"]'))
     .map(p => (p.getAttribute('stroke') || '').toLowerCase());
@@ -457,22 +460,17 @@ MAPAPP_UPDATED = f"""(want) => {{
   // the profile tab: the chart (all shown routes, the selected one emphasised) and, beside it,
   // the selected route's portals and access points under its name
   if (!document.querySelector('[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas')) return false;
-  return Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
-    .some(e => e.innerText.trim() === 'Portals and access points — ' + want.name);
+  return {_MARKDOWN_IS.format(text="'Portals and access points — ' + want.name")};
 }}"""
 
 MAPAPP_LEGEND = f"""(want) => {{
-  if ({_STATE} !== 'notRunning') return false;
-  const f = document.querySelector('{FOLIUM_IFRAME}');
-  const d = f && f.contentDocument;
+  {_IDLE_MAP_DOC}
   if (!d) return false;
   return (d.querySelector('.mapapp-route-legend-control') !== null) === want.legend;
 }}"""
 
 MAPAPP_RECOLOURED = f"""(want) => {{
-  if ({_STATE} !== 'notRunning') return false;
-  const f = document.querySelector('{FOLIUM_IFRAME}');
-  const d = f && f.contentDocument;
+  {_IDLE_MAP_DOC}
   const img = d && d.querySelector('img.mapapp-bathymetry');
   return !!img && img.getAttribute('src') !== want.prev && img.complete && img.naturalWidth > 0;
 }}"""

@@ -71,3 +71,29 @@ def plane(a: float, b: float, c: float, *, west=-170.0, north=66.0, res=0.1, sha
     lon = west + (cols + 0.5) * res
     lat = north - (rows + 0.5) * res
     return (a * lon + b * lat + c).astype("float64")
+
+
+def fill_disk_halfway(monkeypatch) -> None:
+    """Make every file opened with ``os.fdopen`` (the atomic writer's temporary file) take half
+    of what it is given and then report a full disk (ENOSPC)."""
+    import errno
+    import os
+
+    real_fdopen = os.fdopen
+
+    class HalfWriter:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            self.fh.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))

@@ -33,7 +33,7 @@ from mapapp.data import bathymetry, datasets
 from mapapp.io import export
 from mapapp.render import report
 from mapapp.routes.route import Route
-from tests.conftest import REPO, write_grid
+from tests.conftest import REPO, fill_disk_halfway, write_grid
 
 APP = str(REPO / "mapapp" / "app.py")
 DEFAULT = paths.DEFAULT_GRID_NAME
@@ -203,26 +203,7 @@ def test_export_failing_at_rename_leaves_nothing(tmp_path, monkeypatch):
 def test_export_failing_mid_write_keeps_the_previous_file(tmp_path, monkeypatch):
     target = tmp_path / "routes.geojson"
     target.write_bytes(b"previous export")
-    real_fdopen = os.fdopen
-
-    class HalfWriter:
-        """Writes half of what it is given, then reports a full disk."""
-
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(data[: len(data) // 2])
-            self.fh.flush()
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
+    fill_disk_halfway(monkeypatch)  # the atomic writer's temporary file: half, then ENOSPC
     with pytest.raises(ExportError, match="No space left on device"):
         export.write_export([ROUTE], "geojson", target)
     assert leftovers(tmp_path) == ["routes.geojson"]

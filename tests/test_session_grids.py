@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import time
@@ -26,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from mapapp.core import paths, safety
 from mapapp.core.errors import DatasetError, InputError
 from mapapp.data import datasets, gridimport, uploads
-from tests.conftest import REPO, write_grid
+from tests.conftest import REPO, fill_disk_halfway, write_grid
 
 SID_A = "0a1b2c3d-0000-4000-8000-00000000000a"
 SID_B = "0a1b2c3d-0000-4000-8000-00000000000b"
@@ -162,27 +161,7 @@ def test_disk_full_while_writing_the_cog_leaves_nothing(geodata, tmp_path, monke
 def test_disk_full_while_writing_the_sidecar_leaves_nothing(geodata, tmp_path, monkeypatch):
     src = a_grid(tmp_path)
     before = sorted(p.name for p in geodata.iterdir())
-    real_fdopen = os.fdopen
-
-    class HalfWriter:
-        """The sidecar's temporary file (core.files.atomic_write, the only os.fdopen of an
-        import): half written, then a full disk."""
-
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(data[: len(data) // 2])
-            self.fh.flush()
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
+    fill_disk_halfway(monkeypatch)  # the atomic writer's temporary file: half, then ENOSPC
     with pytest.raises(DatasetError, match="is full; nothing was kept"):
         gridimport.import_grid(src, positive_down=False)
     assert sorted(p.name for p in geodata.iterdir()) == before

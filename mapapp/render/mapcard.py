@@ -20,7 +20,8 @@ import folium
 from mapapp.economics.claims import Scorecard, claim_texts
 from mapapp.render.mapview import Legend
 
-__all__ = ["CSS_CLASS", "LAYER_NAME", "scorecard_html", "scorecard_layer", "verdict_colour"]
+__all__ = ["CSS_CLASS", "LAYER_NAME", "scorecard_html", "scorecard_layer", "verdict_colour",
+           "verdict_kind"]
 
 #: Class of the control's element (not in the camera's hidden list, so the PNG keeps it).
 CSS_CLASS = "mapapp-scorecard-control"
@@ -38,11 +39,23 @@ def verdict_colour(verdict: str) -> str:
     >>> verdict_colour("below the lowest estimate by 1.7×")
     '#c62828'
     """
+    return {"within": "#1a7f37", "floor": "#b35900"}.get(verdict_kind(verdict), "#c62828")
+
+
+def verdict_kind(verdict: str) -> str:
+    """``"within"`` (the claim is inside the model's range), ``"floor"`` (compared with a
+    lower bound only) or ``"outside"``: the one rule behind the cards' colours, on the map,
+    in the app and in the figure.
+
+    >>> [verdict_kind(v) for v in ("within range", "above the floor — a floor is not an "
+    ...  "estimate", "3.4 km longer than the longest design in the band")]
+    ['within', 'floor', 'outside']
+    """
     if verdict.startswith("within"):
-        return "#1a7f37"
+        return "within"
     if "floor" in verdict:
-        return "#b35900"
-    return "#c62828"
+        return "floor"
+    return "outside"
 
 
 def _as_dict(scorecard) -> dict:

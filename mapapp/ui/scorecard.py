@@ -16,6 +16,7 @@ import streamlit as st
 from mapapp.core.errors import MapAppError
 from mapapp.core.safety import md_escape
 from mapapp.economics.claims import claim_texts
+from mapapp.render import mapcard
 from mapapp.render.mapcard import scorecard_layer
 from mapapp.routes.route import Route
 
@@ -67,11 +68,8 @@ def map_layer(route: Route | None, grid_path: str) -> list:
 
 
 def _colour(verdict: str) -> str:
-    if verdict.startswith("within"):
-        return "green"
-    if "floor" in verdict:
-        return "orange"
-    return "red"
+    """Streamlit's colour name for a verdict (:func:`mapcard.verdict_kind`)."""
+    return {"within": "green", "floor": "orange"}.get(mapcard.verdict_kind(verdict), "red")
 
 
 def _links(urls) -> str:
