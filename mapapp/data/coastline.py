@@ -211,8 +211,10 @@ def nearest_shore_point(lon: float, lat: float, landmass: str, source: str = "gs
     return float(qlon), float(qlat), float(distance(lon_c, lat, qlon, qlat))
 
 
+@lru_cache(maxsize=16)
 def closest_shore_points(landmass_a: str, landmass_b: str, source: str = "gshhg"):
-    """The two closest points of two landmasses and the geodesic distance between them.
+    """The two closest points of two landmasses and the geodesic distance between them
+    (cached: the coastlines do not change while the program runs; about 1 s each on 2 cores).
 
     Both polygons are projected to :data:`mapapp.core.geodesy.STRAIT_CRS` for the nearest-point
     search; the distance is then the WGS84 geodesic between the two points found.
