@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 import zlib
@@ -68,6 +69,7 @@ __all__ = [
     "check_waypoint_count",
     "csv_cell",
     "check_xml",
+    "positive_number",
     "clean_text",
     "md_escape",
     "read_kmz_kml",
@@ -113,6 +115,29 @@ MAX_ZIP_RATIO = 200
 _DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _SPACES = re.compile("[\t\n\r\x0b\x0c\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&\"'])")
+
+
+def positive_number(value, what: str, unit: str) -> float:
+    """``value`` as a finite number > 0, or one sentence naming ``what`` and its ``unit``.
+
+    >>> positive_number("2.5", "corridor", "km")
+    2.5
+    >>> positive_number("x", "corridor", "km")
+    Traceback (most recent call last):
+    ...
+    mapapp.core.errors.InputError: corridor must be a number of km, got 'x'
+    >>> positive_number(float("nan"), "sampling step", "metres")
+    Traceback (most recent call last):
+    ...
+    mapapp.core.errors.InputError: sampling step must be a positive number of metres, got nan
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what} must be a number of {unit}, got {value!r}") from exc
+    if not math.isfinite(v) or v <= 0:
+        raise InputError(f"{what} must be a positive number of {unit}, got {value!r}")
+    return v
 
 
 def clean_text(value, max_chars: int = MAX_NAME_CHARS) -> str:

@@ -77,6 +77,7 @@ from mapapp.core.geodesy import (
     strait_transformer,
     to_strait,
 )
+from mapapp.core.safety import positive_number
 from mapapp.data.bathymetry import Grid, open_grid
 from mapapp.data.coastline import is_land, projected_land
 from mapapp.data.context import load_places, place_lonlat
@@ -1204,12 +1205,7 @@ def _corridor(pts, corridor_km):
     """(start→end geodesic in STRAIT_CRS metres, half-width m), or None without a limit."""
     if corridor_km is None:
         return None
-    try:
-        ck = float(corridor_km)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"corridor must be a number of km, got {corridor_km!r}") from exc
-    if not math.isfinite(ck) or ck <= 0:
-        raise InputError(f"corridor must be a positive number of km, got {corridor_km!r}")
+    ck = positive_number(corridor_km, "corridor", "km")
     d = densify([pts[0].lon, pts[-1].lon], [pts[0].lat, pts[-1].lat], 1000.0)
     x, y = to_strait(d.lons, d.lats)
     return shapely.LineString(np.column_stack([x, y])), ck * 1000.0

@@ -50,6 +50,7 @@ import pandas as pd
 
 from mapapp.core.errors import InputError
 from mapapp.core.geodesy import densify, leg_lengths
+from mapapp.core.safety import positive_number
 from mapapp.data.coastline import is_land
 
 __all__ = [
@@ -101,12 +102,7 @@ def auto_step_m(grid) -> float:
 
 
 def _check_step(step_m, grid, length_m: float, n_vertices: int) -> float:
-    try:
-        step = float(step_m)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"sampling step must be a number of metres, got {step_m!r}") from exc
-    if not math.isfinite(step) or step <= 0:
-        raise InputError(f"sampling step must be a positive number of metres, got {step_m!r}")
+    step = positive_number(step_m, "sampling step", "metres")
     finest = float(min(grid.info.res_m))
     if step > finest * (1 + 1e-9):
         raise InputError(
