@@ -35,6 +35,7 @@ Definitions (the same in ``benchmarks/RESULTS.md``):
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import json
 import os
@@ -611,13 +612,11 @@ def route_choices() -> list[dict]:
     return out
 
 
-def warm_interaction(br: Browser, n: int, warmup: int = 3) -> dict:
-    """Median switch times of mapapp and of the bare app, interleaved in the same run.
-
-    Both servers run at once; after a warm-up (mapapp: a cycle through every route, so the
-    tunnel figures are cached), the switches alternate bare, mapapp, bare, … so that both
-    see the same machine load.
-    """
+@contextlib.contextmanager
+def _bare_and_mapapp(br: Browser):
+    """Both servers running and both pages ready, side by side (so that interleaved timings see
+    the same machine load). Yields ``(bare_switcher, app_page, app_log, app_server)``; the
+    pages' contexts are closed afterwards."""
     with Server(BARE_APP) as bare_srv, Server(APP) as app_srv:
         bare_page, app_page = br.new_page(), br.new_page()
         try:
@@ -626,26 +625,36 @@ def warm_interaction(br: Browser, n: int, warmup: int = 3) -> dict:
             bare_page.wait_for_selector("text=Selected: ", timeout=60_000)
             app_page.goto(app_srv.url)
             app_page.wait_for_function(MAPAPP_READY, timeout=120_000, polling=100)
-            app_page.get_by_role("tab", name="Profile & tunnel").click()
-            app_page.wait_for_selector("[data-testid=stVegaLiteChart]", timeout=60_000)
-            choices = route_choices()
             bare = Switcher(bare_page, BARE_UPDATED, [{"name": o} for o in BARE_OPTIONS],
                             bare_log)
-            app = Switcher(app_page, MAPAPP_UPDATED, choices, app_log)
-            for _ in range(warmup):
-                bare.switch()
-            for _ in range(max(warmup, len(choices))):
-                app.switch()
-            got = {"bare": [], "mapapp": []}
-            for _ in range(n):
-                got["bare"].append(bare.switch())
-                got["mapapp"].append(app.switch())
-            blocked = list(app_page.blocked)
+            yield bare, app_page, app_log, app_srv
         finally:
             bare_page.context.close()
             app_page.context.close()
+
+
+def warm_interaction(br: Browser, n: int, warmup: int = 3) -> dict:
+    """Median switch times of mapapp and of the bare app, interleaved in the same run.
+
+    Both servers run at once; after a warm-up (mapapp: a cycle through every route, so the
+    tunnel figures are cached), the switches alternate bare, mapapp, bare, … so that both
+    see the same machine load.
+    """
+    with _bare_and_mapapp(br) as (bare, app_page, app_log, app_srv):
+        app_page.get_by_role("tab", name="Profile & tunnel").click()
+        app_page.wait_for_selector("[data-testid=stVegaLiteChart]", timeout=60_000)
+        choices = route_choices()
+        app = Switcher(app_page, MAPAPP_UPDATED, choices, app_log)
+        for _ in range(warmup):
+            bare.switch()
+        for _ in range(max(warmup, len(choices))):
+            app.switch()
+        got = {"bare": [], "mapapp": []}
+        for _ in range(n):
+            got["bare"].append(bare.switch())
+            got["mapapp"].append(app.switch())
         res = {k: _summary(v) for k, v in got.items()}
-        res["mapapp_blocked"] = blocked
+        res["mapapp_blocked"] = list(app_page.blocked)
         res["server_rss_mb"] = app_srv.peak_rss_mb()
     pairs = [a[0] / b[0] for a, b in zip(got["mapapp"], got["bare"], strict=True)]
     res["ratio"] = res["mapapp"]["median_ms"] / res["bare"]["median_ms"]
@@ -659,35 +668,23 @@ def warm_controls(br: Browser, n: int, warmup: int = 2) -> dict:
     rerun, interleaved on one run (bare, toggle, bare, colormap, …)."""
     from mapapp.render.overlay import COLORMAPS
 
-    with Server(BARE_APP) as bare_srv, Server(APP) as app_srv:
-        bare_page, app_page = br.new_page(), br.new_page()
-        try:
-            bare_log, app_log = NetLog().attach(bare_page), NetLog().attach(app_page)
-            bare_page.goto(bare_srv.url)
-            bare_page.wait_for_selector("text=Selected: ", timeout=60_000)
-            app_page.goto(app_srv.url)
-            app_page.wait_for_function(MAPAPP_READY, timeout=120_000, polling=100)
-            bare = Switcher(bare_page, BARE_UPDATED, [{"name": o} for o in BARE_OPTIONS],
-                            bare_log)
-            toggle = Switcher(app_page, MAPAPP_LEGEND, [{"legend": True}, {"legend": False}],
-                              app_log, label="Route legend on the map", checkbox=True)
-            cmaps = [{"name": c, "_prev_src": True} for c in COLORMAPS[:3]]
-            colour = Switcher(app_page, MAPAPP_RECOLOURED, cmaps[1:] + cmaps[:1], app_log,
-                              label="Colormap", install=False)
-            for _ in range(warmup):
-                bare.switch()
-                toggle.switch()
-            for _ in range(len(cmaps)):  # every image rendered once: caches warm
-                colour.switch()
-            got = {"bare": [], "toggle": [], "colour": []}
-            for _ in range(n):
-                got["bare"].append(bare.switch())
-                got["toggle"].append(toggle.switch())
-                got["bare"].append(bare.switch())
-                got["colour"].append(colour.switch())
-        finally:
-            bare_page.context.close()
-            app_page.context.close()
+    with _bare_and_mapapp(br) as (bare, app_page, app_log, _):
+        toggle = Switcher(app_page, MAPAPP_LEGEND, [{"legend": True}, {"legend": False}],
+                          app_log, label="Route legend on the map", checkbox=True)
+        cmaps = [{"name": c, "_prev_src": True} for c in COLORMAPS[:3]]
+        colour = Switcher(app_page, MAPAPP_RECOLOURED, cmaps[1:] + cmaps[:1], app_log,
+                          label="Colormap", install=False)
+        for _ in range(warmup):
+            bare.switch()
+            toggle.switch()
+        for _ in range(len(cmaps)):  # every image rendered once: caches warm
+            colour.switch()
+        got = {"bare": [], "toggle": [], "colour": []}
+        for _ in range(n):
+            got["bare"].append(bare.switch())
+            got["toggle"].append(toggle.switch())
+            got["bare"].append(bare.switch())
+            got["colour"].append(colour.switch())
     res = {k: _summary(v) for k, v in got.items()}
     for k in ("toggle", "colour"):
         res[f"{k}_ratio"] = res[k]["median_ms"] / res["bare"]["median_ms"]
