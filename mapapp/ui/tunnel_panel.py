@@ -225,7 +225,12 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
     area; sea level; the selected route's access points (triangles, numbered in the table
     beside the chart, so labels never overlap) and leg boundaries. Hover: route, chainage,
     tunnel crown, seabed and rock cover. The SVG renderer keeps the marks in the page."""
-    lines, pts, colours = profile_frames(routes, datas, selected)
+    return _chart(*profile_frames(routes, datas, selected), routes, selected)
+
+
+def _chart(lines: pd.DataFrame, pts: pd.DataFrame, colours: dict, routes: list[Route],
+           selected: str | None) -> alt.LayerChart:
+    """:func:`profile_chart` from the tables of :func:`profile_frames`."""
     ground = lines.dropna(subset=["seabed_m"])
     tunnel = lines.dropna(subset=["tunnel_z_m"])
     lo = float(np.nanmin([ground["seabed_m"].min() if len(ground) else 0.0,
@@ -244,8 +249,7 @@ def profile_chart(routes: list[Route], datas: list[dict], selected: str | None) 
     # chart's width can show, float32); the route's name and "selected" are computed in the
     # browser, so a switch re-sends ~20 kB instead of every sample with its route's name
     names = list(colours)
-    sel_no = next((k for k, n in enumerate(names)
-                   if lines.loc[lines["route"] == n, "selected"].any()), -1)
+    sel_no = next((k for k, r in enumerate(routes) if r.id == selected), -1)  # names[k] is r
     samples = compact_samples(lines, names)
     base = alt.Chart().transform_calculate(
         route=f"{json.dumps(names)}[datum.r]", selected=f"datum.r == {sel_no}")
@@ -309,10 +313,11 @@ def _profile_spec(route_jsons: tuple, selected: str | None, grid_path: str, mtim
         except MapAppError:
             datas.append(None)  # the table of all routes says why
     lines, pts, colours = profile_frames(routes, datas, selected)
-    spec = profile_chart(routes, datas, selected).to_dict()
+    chart = _chart(lines, pts, colours, routes, selected)
+    spec = chart.to_dict()
     # the samples travel as the chart's main data (Arrow, float32), not as JSON in the spec
     spec["datasets"].pop(spec.pop("data")["name"])
-    return spec, pts.to_dict("records"), compact_samples(lines, list(colours))
+    return spec, pts.to_dict("records"), chart.data
 
 
 def profile_spec(routes: list[Route], selected: str | None, grid_path: str,
