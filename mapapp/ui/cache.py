@@ -204,6 +204,18 @@ def isobath_geojson(path, bbox, interval, land_source="gshhg") -> str:
     return _isobaths(path, _mtime(path), tuple(bbox), float(interval), land_source)
 
 
+def isobath_lines(path, bbox, interval, land_source="gshhg") -> gpd.GeoDataFrame:
+    """Isobaths as a GeoDataFrame (EPSG:4326; ``depth_m`` in metres, ``label``), read back
+    from the cached GeoJSON."""
+    return _lines_from_geojson(isobath_geojson(path, bbox, interval, land_source))
+
+
+def _lines_from_geojson(text: str) -> gpd.GeoDataFrame:
+    gj = json.loads(text)
+    return (gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj["features"]
+            else gpd.GeoDataFrame({"depth_m": [], "label": []}, geometry=[], crs=4326))
+
+
 @st.cache_resource(show_spinner=False)
 def display_land(source: str = "gshhg"):
     """Simplified land polygons for display (shared, read-only)."""
@@ -260,9 +272,7 @@ def land_files(source: str = "gshhg") -> tuple[tuple[float, bytes], ...]:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _isobath_file(path, mtime, bbox, interval, land_source) -> bytes:
-    gj = json.loads(_isobaths(path, mtime, bbox, interval, land_source))
-    lines = (gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj["features"]
-             else gpd.GeoDataFrame({"depth_m": [], "label": []}, geometry=[], crs=4326))
+    lines = _lines_from_geojson(_isobaths(path, mtime, bbox, interval, land_source))
     return _dumps(mapview.isobath_geojson(lines))
 
 

@@ -6,9 +6,6 @@ standalone HTML export uses; this module only feeds it the cached data.
 
 from __future__ import annotations
 
-import json
-
-import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -70,10 +67,8 @@ def map_data(settings: MapSettings, files: bool = False) -> MapData:
     if settings.isobath_interval and "isobaths" in found:
         lines = ()  # drawn from the file
     elif settings.isobath_interval:
-        gj = json.loads(cache.isobath_geojson(settings.dataset_path, bbox, settings.isobath_interval,
-                                              settings.land_source))
-        lines = (gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj["features"]
-                 else gpd.GeoDataFrame({"depth_m": [], "label": []}, geometry=[], crs=4326))
+        lines = cache.isobath_lines(settings.dataset_path, bbox, settings.isobath_interval,
+                                    settings.land_source)
     return MapData(grid_info=grid_info, overlay=_OverlayView(ov),
                    land=cache.display_land(settings.land_source), isobaths=lines,
                    places=places, lines=context_lines, files=found or None)
